@@ -1,0 +1,48 @@
+# AutoScale Studio. `make run` and `make test` set everything up from a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-stamp
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install run test test-fast lint format chromium migrate bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Debian's chromium for the browser test; never a browser downloaded by Playwright.
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  echo "Installing Debian's chromium (needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	@$(PY) manage.py ensure_demo_user
+	@echo "Open http://127.0.0.1:8000  (Ctrl-C stops the web server, the worker and the sandbox)"
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/honcho start -f Procfile
+
+test: install chromium
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not browser"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,185 @@
+"""Django settings, all read from the environment (see the README's configuration table).
+
+With nothing set this is the embedded mode: SQLite, the django-q2 ORM broker, a local
+media folder and the kie.ai sandbox, so a fresh clone works offline and spends nothing.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from autoscale.env import env_bool, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("AUTOSCALE_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG and env_bool("DJANGO_REQUIRE_SECRET_KEY", False):
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production")
+    # Embedded mode only: a per-checkout key kept out of the repository.
+    key_file = VAR_DIR / "secret_key"
+    if key_file.exists():
+        SECRET_KEY = key_file.read_text().strip()
+    else:
+        from django.core.management.utils import get_random_secret_key
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        SECRET_KEY = get_random_secret_key()
+        key_file.write_text(SECRET_KEY)
+        key_file.chmod(0o600)
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "django_q",
+    "generator",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "autoscale.urls"
+WSGI_APPLICATION = "autoscale.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "generator.context_processors.studio",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "db.sqlite3",
+            # Web server and workers write the same file: WAL, a busy timeout and
+            # IMMEDIATE transactions keep "database is locked" away (django-q2 issue 144).
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "generator:gallery"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "media/"  # never served directly: assets go through a staff-only view
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- kie.ai -----------------------------------------------------------------------
+KIE_API_KEY = env_str("KIE_API_KEY")
+KIE_USE_SANDBOX = not KIE_API_KEY
+KIE_SANDBOX_PORT = env_int("KIE_SANDBOX_PORT", 8001)
+KIE_SANDBOX_URL = env_str("KIE_SANDBOX_URL", f"http://127.0.0.1:{KIE_SANDBOX_PORT}")
+# The sandbox asks for a key like kie.ai does; this one is not a secret.
+KIE_SANDBOX_KEY = env_str("KIE_SANDBOX_KEY", "sandbox")
+# Tests run the sandbox in this process through an httpx transport (no sockets).
+KIE_SANDBOX_INPROCESS = env_bool("KIE_SANDBOX_INPROCESS", False)
+KIE_BASE_URL = env_str("KIE_BASE_URL", "https://api.kie.ai" if KIE_API_KEY else KIE_SANDBOX_URL)
+KIE_UPLOAD_BASE_URL = env_str(
+    "KIE_UPLOAD_BASE_URL", "https://kieai.redpandaai.co" if KIE_API_KEY else KIE_SANDBOX_URL
+)
+KIE_CALLBACK_URL = env_str("KIE_CALLBACK_URL")
+KIE_TIMEOUT_SECONDS = env_float("KIE_TIMEOUT_SECONDS", 30.0)
+# Result files are only fetched from these hosts (a leading dot allows subdomains).
+KIE_DOWNLOAD_HOSTS = env_list(
+    "KIE_DOWNLOAD_HOSTS",
+    [".aiquickdraw.com", ".kie.ai", ".redpandaai.co", ".r2.cloudflarestorage.com", ".r2.dev"],
+)
+KIE_MAX_DOWNLOAD_BYTES = env_int("KIE_MAX_DOWNLOAD_BYTES", 200 * 1024 * 1024)
+KIE_CREATE_RATE_LIMIT = env_int("KIE_CREATE_RATE_LIMIT", 20)  # creates per 10 s (kie's default)
+
+# --- background queue -------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+Q_CLUSTER = {
+    "name": env_str("Q_CLUSTER_NAME", "autoscale"),
+    "workers": env_int("Q_WORKERS", 3),
+    "timeout": 120,
+    "retry": 180,
+    "max_attempts": 1,  # our jobs are idempotent and reschedule themselves
+    "ack_failures": True,
+    "catch_up": False,
+    "guard_cycle": 0.5,
+    "poll": 0.2,
+    "label": "Background jobs",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+# How long one poll sweep keeps polling before it hands over to a fresh job.
+POLL_SWEEP_WINDOW_SECONDS = env_float("POLL_SWEEP_WINDOW_SECONDS", 20.0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+}

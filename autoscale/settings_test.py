@@ -1,0 +1,23 @@
+"""Test settings: the embedded settings with the sandbox in-process and nothing kept.
+
+The environment is set before the real settings are read, so DATABASE_URL and REDIS_URL
+still choose PostgreSQL and Redis (CI runs the suite both ways).
+"""
+
+import os
+import tempfile
+
+os.environ.pop("KIE_API_KEY", None)  # a test never spends real credits
+os.environ.pop("KIE_BASE_URL", None)
+os.environ.pop("KIE_UPLOAD_BASE_URL", None)
+os.environ["KIE_SANDBOX_INPROCESS"] = "1"
+os.environ["POLL_SWEEP_WINDOW_SECONDS"] = "0"  # one round per sweep job
+_scratch = tempfile.mkdtemp(prefix="autoscale-test-")
+os.environ["AUTOSCALE_VAR_DIR"] = _scratch
+os.environ["MEDIA_ROOT"] = os.path.join(_scratch, "media")
+# Each run gets its own queue, so parallel runs on one Redis never take each other's jobs.
+os.environ["Q_CLUSTER_NAME"] = f"autoscale-test-{os.getpid()}"
+
+from autoscale.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test logins

@@ -1,0 +1,316 @@
+"""Django admin: everything an admin needs to watch tasks and credits and fix things."""
+
+from django.contrib import admin, messages
+from django.db.models import Sum
+from django.utils.html import format_html
+
+from generator import generations
+from generator.models import (
+    Asset,
+    CreditBalanceSnapshot,
+    CreditLedgerEntry,
+    GenerationTask,
+    JobLease,
+    PriceOverride,
+    Prompt,
+    TaskEvent,
+    TaskInput,
+)
+
+
+@admin.register(Prompt)
+class PromptAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "updated_at"]
+    list_filter = ["owner"]
+    search_fields = ["name", "text", "brand_context"]
+
+
+class TaskEventInline(admin.TabularInline):
+    model = TaskEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_state", "to_state", "message"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TaskInputInline(admin.TabularInline):
+    model = TaskInput
+    extra = 0
+    can_delete = False
+    fields = ["param", "position", "file", "content_type", "upstream_url", "uploaded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AssetInline(admin.TabularInline):
+    model = Asset
+    extra = 0
+    can_delete = False
+    fields = ["preview", "index", "content_type", "bytes", "width", "height", "sha256"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="preview")
+    def preview(self, asset):
+        if not asset.pk or not asset.thumbnail:
+            return "-"
+        return format_html(
+            '<a href="{}"><img src="{}" style="max-height:80px"></a>',
+            asset.get_absolute_url(),
+            asset.thumbnail_url(),
+        )
+
+
+@admin.register(GenerationTask)
+class GenerationTaskAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "model_key",
+        "operation",
+        "state",
+        "progress_percent",
+        "created_by",
+        "credits_estimated",
+        "credits_charged",
+        "failure_kind",
+        "created_at",
+    ]
+    list_filter = ["state", "kind", "model_key", "failure_kind", "created_at"]
+    search_fields = ["prompt_text", "upstream_task_id", "failure_message", "created_by__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["created_by"]
+    inlines = [TaskInputInline, AssetInline, TaskEventInline]
+    actions = ["poll_now", "rerun", "cancel", "retry_download"]
+    # Upstream facts and the state machine are never edited by hand.
+    readonly_fields = [
+        "state",
+        "progress",
+        "failure_kind",
+        "failure_message",
+        "last_error",
+        "upstream_task_id",
+        "upstream_record",
+        "result_urls",
+        "credits_estimated",
+        "credits_charged",
+        "next_poll_at",
+        "poll_count",
+        "submit_claimed_at",
+        "submit_attempts",
+        "download_claimed_until",
+        "download_attempts",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "finished_at",
+        "model_key",
+        "operation",
+        "kind",
+        "params",
+        "prompt_text",
+        "created_by",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "created_by",
+                    "prompt",
+                    "model_key",
+                    "operation",
+                    "kind",
+                    "prompt_text",
+                    "params",
+                ]
+            },
+        ),
+        (
+            "State",
+            {"fields": ["state", "progress", "failure_kind", "failure_message", "last_error"]},
+        ),
+        ("Credits", {"fields": ["credits_estimated", "credits_charged"]}),
+        ("Upstream (kie.ai)", {"fields": ["upstream_task_id", "upstream_record", "result_urls"]}),
+        (
+            "Scheduling",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "next_poll_at",
+                    "poll_count",
+                    "submit_claimed_at",
+                    "submit_attempts",
+                    "download_claimed_until",
+                    "download_attempts",
+                ],
+            },
+        ),
+        ("Times", {"fields": ["created_at", "submitted_at", "finished_at", "updated_at"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # tasks start from the generate page or the CLI
+
+    @admin.display(description="progress")
+    def progress_percent(self, task):
+        return "-" if task.progress is None else f"{task.progress:.0%}"
+
+    @admin.action(description="Re-poll now")
+    def poll_now(self, request, queryset):
+        count = sum(generations.poll_now(task) for task in queryset)
+        self.message_user(
+            request, f"{count} task(s) will be polled at once; others are not waiting on kie.ai."
+        )
+
+    @admin.action(description="Retry (as a new task with the same settings)")
+    def rerun(self, request, queryset):
+        created = [generations.rerun(task, request.user) for task in queryset]
+        self.message_user(
+            request,
+            f"Started {len(created)} new task(s): " + ", ".join(f"#{task.pk}" for task in created),
+        )
+
+    @admin.action(description="Cancel (only tasks not yet sent to kie.ai)")
+    def cancel(self, request, queryset):
+        count = sum(generations.cancel(task) for task in queryset)
+        skipped = queryset.count() - count
+        self.message_user(request, f"Canceled {count} task(s).")
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} task(s) were already sent to kie.ai, which "
+                "has no cancel call; they were left alone.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Retry failed download")
+    def retry_download(self, request, queryset):
+        count = sum(generations.retry_download(task) for task in queryset)
+        self.message_user(request, f"{count} download(s) retried.")
+
+
+@admin.register(TaskEvent)
+class TaskEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "task", "from_state", "to_state", "message"]
+    list_filter = ["to_state", "at"]
+    search_fields = ["message", "task__id"]
+    list_select_related = ["task"]
+    readonly_fields = ["task", "from_state", "to_state", "at", "message"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Asset)
+class AssetAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "preview",
+        "task",
+        "kind",
+        "content_type",
+        "width",
+        "height",
+        "bytes",
+        "created_at",
+    ]
+    list_filter = ["kind", "content_type", "created_at"]
+    search_fields = ["sha256", "task__prompt_text", "task__id"]
+    list_select_related = ["task"]
+    readonly_fields = [
+        "task",
+        "index",
+        "kind",
+        "file",
+        "content_type",
+        "bytes",
+        "sha256",
+        "width",
+        "height",
+        "duration",
+        "thumbnail",
+        "source_url",
+        "source_expires_at",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="preview")
+    def preview(self, asset):
+        if not asset.thumbnail:
+            return "-"
+        return format_html('<img src="{}" style="max-height:48px">', asset.thumbnail_url())
+
+
+@admin.register(CreditLedgerEntry)
+class CreditLedgerEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "kind", "amount", "task", "note"]
+    list_filter = ["kind", "at"]
+    search_fields = ["note", "task__id"]
+    list_select_related = ["task"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only manual adjustments are typed in; the rest comes from the state machine.
+        return ["at", "kind", "amount", "task", "note"] if obj else ["at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.kind = CreditLedgerEntry.Kind.ADJUST
+        super().save_model(request, obj, form, change)
+
+    def changelist_view(self, request, extra_context=None):
+        total = CreditLedgerEntry.objects.aggregate(total=Sum("amount"))["total"] or 0
+        extra_context = {**(extra_context or {}), "title": f"Credit ledger (net {total:+})"}
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(CreditBalanceSnapshot)
+class CreditBalanceSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["at", "balance", "sandbox"]
+    list_filter = ["sandbox", "at"]
+    readonly_fields = ["at", "balance", "sandbox"]
+    actions = ["refresh"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Ask kie.ai for the balance now")
+    def refresh(self, request, queryset):
+        from generator import jobs
+
+        snapshot = jobs.refresh_credits()
+        if snapshot:
+            self.message_user(request, f"kie.ai reports {snapshot.balance} credits.")
+        else:
+            self.message_user(request, "kie.ai did not answer; see the logs.", messages.ERROR)
+
+
+@admin.register(PriceOverride)
+class PriceOverrideAdmin(admin.ModelAdmin):
+    list_display = ["model_key", "price_key", "credits", "catalog_price", "note", "updated_at"]
+    list_filter = ["model_key"]
+    search_fields = ["model_key", "price_key", "note"]
+
+    @admin.display(description="catalog price")
+    def catalog_price(self, override):
+        from generator import catalog
+
+        try:
+            prices = dict(catalog.get(override.model_key).pricing.price_keys())
+        except catalog.CatalogError:
+            return "-"
+        return prices.get(override.price_key, "no such price")
+
+
+@admin.register(JobLease)
+class JobLeaseAdmin(admin.ModelAdmin):
+    list_display = ["name", "held_until"]

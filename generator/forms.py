@@ -1,0 +1,150 @@
+"""The generate form, built from a catalog operation.
+
+The form only renders widgets and collects values; the catalog validates them, and its
+errors are put back on the matching fields.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from generator import catalog
+from generator.catalog import ParamType
+from generator.models import Asset, Prompt
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleImageInput(attrs={"accept": "image/png,image/jpeg,image/webp"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleImageField, self).clean(item, initial) for item in files]
+
+
+def _field_for(param: catalog.Param) -> forms.Field:
+    common = {"label": param.label, "help_text": param.help, "required": False}
+    if param.type is ParamType.TEXT:
+        widget = forms.Textarea(attrs={"rows": 5 if param.name == "prompt" else 2})
+        if not param.long_text:
+            widget = forms.TextInput()
+        if param.max_length:
+            widget.attrs["maxlength"] = param.max_length
+        return forms.CharField(widget=widget, strip=True, **common)
+    if param.type is ParamType.CHOICE:
+        choices = [(str(value), label) for value, label in param.choices]
+        if param.default is None:
+            choices = [("", "Keep the original")] + choices
+        return forms.ChoiceField(choices=choices, **common)
+    if param.type is ParamType.BOOL:
+        return forms.BooleanField(**common)
+    if param.type in (ParamType.INT, ParamType.FLOAT):
+        attrs = {"step": "1" if param.type is ParamType.INT else "0.01"}
+        if param.minimum is not None:
+            attrs["min"] = f"{param.minimum:g}"
+        if param.maximum is not None:
+            attrs["max"] = f"{param.maximum:g}"
+        return forms.CharField(widget=forms.NumberInput(attrs=attrs), **common)
+    if param.type is ParamType.IMAGES:
+        field = MultipleImageField(**common)
+        if param.max_items == 1:
+            field.widget = forms.ClearableFileInput(
+                attrs={"accept": "image/png,image/jpeg,image/webp"}
+            )
+        return field
+    raise ValueError(f"no form field for {param.type}")
+
+
+class GenerationForm(forms.Form):
+    model = forms.CharField(widget=forms.HiddenInput)
+    operation = forms.CharField(widget=forms.HiddenInput)
+    saved_prompt = forms.ModelChoiceField(
+        queryset=Prompt.objects.none(),
+        required=False,
+        label="Saved prompt",
+        help_text="Its brand context is added to the prompt.",
+    )
+    input_asset = forms.ModelChoiceField(
+        queryset=Asset.objects.filter(content_type__startswith="image/"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    save_as = forms.CharField(
+        max_length=120,
+        required=False,
+        label="Save this prompt as",
+        help_text="Optional: a name to find this prompt again.",
+    )
+
+    def __init__(
+        self, model: catalog.CatalogModel, operation: catalog.Operation, *args, user=None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.catalog_model = model
+        self.catalog_operation = operation
+        self.fields["saved_prompt"].queryset = (
+            Prompt.objects.filter(owner=user) if user else Prompt.objects.none()
+        )
+        for param in operation.params:
+            self.fields[param.name] = _field_for(param)
+            if param.default is not None and param.type is not ParamType.IMAGES:
+                self.fields[param.name].initial = (
+                    param.default if param.type is ParamType.BOOL else str(param.default)
+                )
+        for name in self.pricing_field_names():
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-pricing"] = ""
+        self.order_fields(["saved_prompt"] + [p.name for p in operation.params])
+
+    @property
+    def image_param(self) -> catalog.Param | None:
+        return self.catalog_operation.image_param
+
+    def _param_fields(self, advanced: bool):
+        return [
+            self[p.name]
+            for p in self.catalog_operation.params
+            if p.advanced == advanced and p.type is not ParamType.IMAGES
+        ]
+
+    @property
+    def param_fields_basic(self):
+        return self._param_fields(advanced=False)
+
+    @property
+    def param_fields_advanced(self):
+        return self._param_fields(advanced=True)
+
+    @property
+    def image_field(self):
+        return self[self.image_param.name] if self.image_param else None
+
+    def pricing_field_names(self) -> list[str]:
+        pricing = self.catalog_model.pricing
+        return [name for name in (pricing.by_param, pricing.count_param) if name]
+
+    def catalog_values(self) -> dict:
+        """Raw values for catalog.validate: strings and booleans, images left out."""
+        values = {}
+        for param in self.catalog_operation.params:
+            if param.type is ParamType.IMAGES:
+                continue
+            value = self.cleaned_data.get(param.name)
+            if param.type is ParamType.BOOL:
+                values[param.name] = bool(value)
+            elif value not in (None, ""):
+                values[param.name] = value
+        return values
+
+    def apply_catalog_errors(self, errors: dict[str, str]) -> None:
+        for name, message in errors.items():
+            field = name if name in self.fields else None
+            label = self.fields[name].label if field else name
+            self.add_error(field, f"{label} {message}" if field is None else message.capitalize())

@@ -1,0 +1,201 @@
+"""Starting, re-running and cancelling generations: what the views, the CLI and the admin call."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from generator import catalog, jobs
+from generator.media import MediaError, inspect_image
+from generator.models import (
+    Asset,
+    FailureKind,
+    GenerationTask,
+    PriceOverride,
+    Prompt,
+    State,
+    TaskInput,
+)
+
+MAX_INPUT_BYTES = 10 * 1024 * 1024
+
+
+@dataclass
+class ImageInput:
+    """A reference image: a fresh upload (a Django File), an asset, or an earlier task's input."""
+
+    file: Any = None
+    asset: Asset | None = None
+    earlier_input: TaskInput | None = None
+
+    @property
+    def label(self) -> str:
+        if self.asset:
+            return self.asset.file.name
+        if self.earlier_input:
+            return self.earlier_input.file.name
+        return getattr(self.file, "name", "upload")
+
+
+def estimate(model: catalog.CatalogModel, params: dict[str, Any]) -> Decimal:
+    return model.estimate(params, PriceOverride.for_model(model.key))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    credits: Decimal
+    documented: bool  # a published price, or one an admin set
+    source: str
+
+
+def estimate_from_raw(
+    model: catalog.CatalogModel, operation: catalog.Operation, raw: Mapping[str, Any]
+) -> Estimate:
+    """The price shown while the form is being filled: only the pricing fields matter."""
+    params = {p.name: p.default for p in operation.params}
+    pricing = model.pricing
+    for name in (pricing.by_param, pricing.count_param):
+        if name and raw.get(name) not in (None, ""):
+            with contextlib.suppress(KeyError, ValueError):  # the form shows the error
+                params[name] = catalog.coerce(operation.param(name), raw.get(name))
+    overrides = PriceOverride.for_model(model.key)
+    overridden = pricing.price_key(params) in overrides
+    return Estimate(
+        credits=model.estimate(params, overrides),
+        documented=pricing.documented or overridden,
+        source="price set by an admin" if overridden else pricing.source,
+    )
+
+
+def start_generation(
+    user,
+    model_key: str,
+    operation_key: str | None,
+    raw_params: dict[str, Any],
+    images: list[ImageInput] | None = None,
+    saved_prompt: Prompt | None = None,
+) -> GenerationTask:
+    """Validate against the catalog, record the task and queue its submission.
+
+    Raises catalog.CatalogError naming each field that is wrong; nothing is saved then.
+    """
+    model = catalog.get(model_key)
+    operation = model.operation(operation_key)
+    images = images or []
+    raw = dict(raw_params)
+    image_param = operation.image_param
+    if image_param:
+        raw[image_param.name] = [image.label for image in images]
+    elif images:
+        raise catalog.CatalogError({"images": f"{operation.label} takes no images"})
+    operation, params = catalog.validate(model, operation.key, raw)
+    checked = [(image, _check_image(image, image_param.name)) for image in images]
+    if image_param:
+        params.pop(image_param.name, None)
+    with transaction.atomic():
+        task = GenerationTask.objects.create(
+            created_by=user,
+            prompt=saved_prompt,
+            model_key=model.key,
+            operation=operation.key,
+            kind=model.kind,
+            params=params,
+            prompt_text=params.get("prompt", ""),
+            credits_estimated=estimate(model, params),
+        )
+        for position, (image, content_type) in enumerate(checked):
+            task_input = TaskInput(
+                task=task,
+                param=image_param.name,
+                position=position,
+                content_type=content_type,
+                source_asset=image.asset,
+            )
+            if image.asset:
+                task_input.file.name = image.asset.file.name  # share the stored file
+            elif image.earlier_input:
+                task_input.file.name = image.earlier_input.file.name
+                task_input.source_asset = image.earlier_input.source_asset
+            else:
+                task_input.file.save(_input_name(image.file), image.file, save=False)
+            task_input.save()
+        task.events.create(to_state=State.QUEUED, message="created")
+        transaction.on_commit(lambda: jobs.enqueue("submit", task.pk))
+    return task
+
+
+def _check_image(image: ImageInput, param_name: str) -> str:
+    if image.earlier_input:
+        return image.earlier_input.content_type
+    if image.asset:
+        if not image.asset.content_type.startswith("image/"):
+            raise catalog.CatalogError({param_name: "that asset is not an image"})
+        return image.asset.content_type
+    size = getattr(image.file, "size", None)
+    if size is not None and size > MAX_INPUT_BYTES:
+        raise catalog.CatalogError(
+            {param_name: f"{image.label} is {size // 1_048_576} MB; the limit is 10 MB"}
+        )
+    try:
+        info = inspect_image(image.file)
+    except MediaError as exc:
+        raise catalog.CatalogError({param_name: f"{image.label}: {exc}"}) from None
+    return info.content_type
+
+
+def _input_name(file) -> str:
+    name = getattr(file, "name", "") or "image"
+    return name.rsplit("/", 1)[-1][-80:]
+
+
+def rerun(task: GenerationTask, user) -> GenerationTask:
+    """The same model, operation, settings and reference images, as a new task."""
+    images = [ImageInput(earlier_input=task_input) for task_input in task.inputs.all()]
+    params = dict(task.params)
+    image_param = task.catalog_model.operation(task.operation).image_param
+    if image_param:
+        params.pop(image_param.name, None)
+    return start_generation(
+        user, task.model_key, task.operation, params, images, saved_prompt=task.prompt
+    )
+
+
+def cancel(task: GenerationTask) -> bool:
+    """Cancel a task that has not been sent to kie.ai yet (kie has no cancel call)."""
+    claimed = GenerationTask.objects.filter(
+        pk=task.pk, state=State.QUEUED, submit_claimed_at__isnull=True
+    ).update(submit_claimed_at=timezone.now())
+    if not claimed:
+        return False
+    task.transition(State.CANCELED, message="canceled before submission")
+    return True
+
+
+def poll_now(task: GenerationTask) -> bool:
+    """Ask kie.ai for this task's status at the next sweep round."""
+    updated = GenerationTask.objects.filter(
+        pk=task.pk, state__in=(State.SUBMITTED, State.RUNNING)
+    ).update(next_poll_at=timezone.now())
+    if updated:
+        jobs.ensure_sweep()
+    return bool(updated)
+
+
+def retry_download(task: GenerationTask) -> bool:
+    """A task whose files could not be saved goes back to DOWNLOADING (admins only)."""
+    if task.state != State.FAILED or task.failure_kind != FailureKind.DOWNLOAD:
+        return False
+    task.transition(
+        State.DOWNLOADING,
+        message="download retried by an admin",
+        download_attempts=0,
+        download_claimed_until=None,
+    )
+    jobs.enqueue("download", task.pk)
+    return True

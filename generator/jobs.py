@@ -1,0 +1,527 @@
+"""Background work, run by django-q2: submit, the poll sweep, download, credits.
+
+Every job is short and idempotent. It claims its row with a conditional UPDATE before
+acting, so two workers never submit, poll or download the same task, and running a
+job again after a crash does no harm. No worker sleeps per task: one sweep at a time
+(held by a JobLease) polls every task that is due, then hands over to a fresh job.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Min, Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from generator import catalog
+from generator.kie import (
+    AuthenticationError,
+    InputError,
+    InsufficientCreditsError,
+    KieError,
+    NotFoundError,
+    TaskStatus,
+    UpstreamState,
+    downloads,
+)
+from generator.kie.downloads import DownloadError
+from generator.media import MediaError, as_django_file, image_thumbnail, inspect_image, spooled_file
+from generator.models import (
+    Asset,
+    CreditBalanceSnapshot,
+    FailureKind,
+    GenerationTask,
+    JobLease,
+    State,
+)
+from generator.upstream import download_hosts, kie_client
+
+logger = logging.getLogger(__name__)
+
+SWEEP_LEASE = "poll-sweep"
+POLL_LEASE = timedelta(seconds=90)  # a claimed poll that is not finished by then is redone
+DOWNLOAD_LEASE = timedelta(minutes=5)
+NOT_VISIBLE_GRACE = timedelta(minutes=3)  # kie may not show a task right after create
+MAX_SUBMIT_ATTEMPTS = 6
+MAX_DOWNLOAD_ATTEMPTS = 4
+RESULT_LIFETIME = timedelta(days=14)
+
+
+def enqueue(job: str, *args) -> None:
+    async_task(
+        f"generator.jobs.{job}",
+        *args,
+        task_name=f"{job}{'-' if args else ''}{'-'.join(map(str, args))}",
+        group=job,
+    )
+
+
+# --- submit ---------------------------------------------------------------------------
+
+
+def submit(task_id: int) -> None:
+    """Create the task upstream, once. A claimed task is never POSTed again."""
+    now = timezone.now()
+    if _creates_in_last_10s(now) >= settings.KIE_CREATE_RATE_LIMIT:
+        GenerationTask.objects.filter(
+            pk=task_id, state=State.QUEUED, submit_claimed_at__isnull=True
+        ).update(
+            next_poll_at=now + timedelta(seconds=5),
+            updated_at=now,
+            last_error="waiting for a free slot (kie.ai takes 20 requests per 10 s)",
+        )
+        ensure_sweep()
+        return
+    claimed = GenerationTask.objects.filter(
+        pk=task_id, state=State.QUEUED, submit_claimed_at__isnull=True
+    ).update(submit_claimed_at=now, updated_at=now)
+    if not claimed:
+        return
+    task = GenerationTask.objects.get(pk=task_id)
+    model = task.catalog_model
+    operation = model.operation(task.operation)
+    with kie_client() as client:
+        fields = dict(task.params)
+        image_param = operation.image_param
+        if image_param:
+            try:
+                urls = _upload_inputs(client, task)
+            except KieError as exc:
+                _upload_failed(task, exc)
+                return
+            fields[image_param.name] = urls if image_param.max_items != 1 else urls[0]
+        try:
+            upstream_id = client.family(model.family).create(
+                operation.api_model, fields, settings.KIE_CALLBACK_URL
+            )
+        except KieError as exc:
+            _submit_refused(task, exc)
+            return
+    task.transition(
+        State.SUBMITTED,
+        message=f"kie.ai task {upstream_id}",
+        upstream_task_id=upstream_id,
+        submitted_at=timezone.now(),
+        next_poll_at=timezone.now() + timedelta(seconds=first_poll_delay(model)),
+        last_error="",
+    )
+    ensure_sweep()
+
+
+def _creates_in_last_10s(now) -> int:
+    return GenerationTask.objects.filter(submit_claimed_at__gte=now - timedelta(seconds=10)).count()
+
+
+def _upload_inputs(client, task: GenerationTask) -> list[str]:
+    """Reference images become kie URLs; uploads are free, so a retry may redo them."""
+    urls = []
+    for task_input in task.inputs.all():
+        if not task_input.upstream_url:
+            with task_input.file.open("rb") as stream:
+                task_input.upstream_url = client.files.upload(
+                    stream,
+                    file_name=task_input.file.name.rsplit("/", 1)[-1],
+                    content_type=task_input.content_type,
+                    upload_path=f"autoscale/task-{task.pk}",
+                )
+            task_input.uploaded_at = timezone.now()
+            task_input.save(update_fields=["upstream_url", "uploaded_at"])
+        urls.append(task_input.upstream_url)
+    return urls
+
+
+def _release_submit_claim(task_id: int, seconds: float, reason: str) -> None:
+    """Give back our own claim: the request was refused, so it is safe to send again."""
+    GenerationTask.objects.filter(pk=task_id, state=State.QUEUED).update(
+        submit_claimed_at=None,
+        next_poll_at=timezone.now() + timedelta(seconds=seconds),
+        last_error=reason,
+        updated_at=timezone.now(),
+    )
+    ensure_sweep()
+
+
+def _upload_failed(task: GenerationTask, exc: KieError) -> None:
+    """Uploads are free and create nothing, so any failure but a refusal is retried."""
+    attempts = task.submit_attempts + 1
+    GenerationTask.objects.filter(pk=task.pk).update(submit_attempts=attempts)
+    if not isinstance(exc, InputError | AuthenticationError) and attempts < MAX_SUBMIT_ATTEMPTS:
+        _release_submit_claim(
+            task.pk,
+            min(5 * 2**attempts, 120),
+            f"reference image upload failed ({exc.message}); retrying",
+        )
+        return
+    if isinstance(exc, InputError | AuthenticationError):
+        kind, message = describe_submit_failure(task, exc)
+    else:
+        kind, message = (
+            FailureKind.UPSTREAM,
+            (
+                f"The reference images could not be uploaded to kie.ai ({exc.message}). "
+                "Nothing was charged; try again later."
+            ),
+        )
+    task.transition(State.FAILED, failure_kind=kind, message=message)
+
+
+def _submit_refused(task: GenerationTask, exc: KieError) -> None:
+    attempts = task.submit_attempts + 1
+    GenerationTask.objects.filter(pk=task.pk).update(submit_attempts=attempts)
+    if exc.safe_to_retry and attempts < MAX_SUBMIT_ATTEMPTS:
+        wait = getattr(exc, "retry_after", None) or min(5 * 2**attempts, 120)
+        _release_submit_claim(task.pk, wait, f"kie.ai refused for now ({exc.message}); retrying")
+        return
+    kind, message = describe_submit_failure(task, exc)
+    task.transition(State.FAILED, failure_kind=kind, message=message)
+
+
+def describe_submit_failure(task: GenerationTask, exc: KieError) -> tuple[str, str]:
+    """A failure kind and a sentence a marketer can act on."""
+    if isinstance(exc, InsufficientCreditsError):
+        return FailureKind.CREDITS, (
+            f"kie.ai has too few credits for this ({task.credits_estimated} needed). "
+            "Ask an admin to top up the account, then re-run."
+        )
+    if isinstance(exc, AuthenticationError):
+        return FailureKind.AUTH, "kie.ai refused our API key. Ask an admin to check KIE_API_KEY."
+    if isinstance(exc, InputError):
+        return FailureKind.INPUT, f"kie.ai refused the settings: {exc.message}"
+    if exc.safe_to_retry:
+        return FailureKind.UPSTREAM, (
+            f"kie.ai kept refusing the request ({exc.message}). Nothing was charged; "
+            "try again later."
+        )
+    return FailureKind.UPSTREAM, (
+        f"kie.ai did not confirm the request ({exc.message}). It may still have been "
+        "created and charged there, so it was not sent again; check before re-running."
+    )
+
+
+# --- polling --------------------------------------------------------------------------
+
+
+def first_poll_delay(model: catalog.CatalogModel) -> float:
+    return min(max(model.expected_seconds / 6, 2), 15)
+
+
+def next_poll_delay(task: GenerationTask, now) -> float:
+    """Poll often near the expected finish, less and less once a task runs late."""
+    model = task.catalog_model
+    base = min(max(model.expected_seconds / 8, 2), 15)
+    if not task.submitted_at:
+        return base
+    elapsed = (now - task.submitted_at).total_seconds()
+    if elapsed <= model.expected_seconds:
+        return base
+    overdue = elapsed / max(model.expected_seconds, 1)
+    return min(base * overdue, 60)
+
+
+def poll_sweep() -> None:
+    """Poll every due task for up to POLL_SWEEP_WINDOW_SECONDS, then hand over.
+
+    Holding the lease makes this the only sweep running; the scheduled watchdog starts
+    a new one if a worker died holding it.
+    """
+    window = settings.POLL_SWEEP_WINDOW_SECONDS
+    if not JobLease.acquire(SWEEP_LEASE, seconds=window + 60):
+        return
+    deadline = time.monotonic() + window
+    try:
+        while True:
+            poll_due_tasks()
+            resume_stalled_tasks()
+            wait = _seconds_until_next_poll()
+            if wait is None or time.monotonic() + min(wait, 1.0) > deadline:
+                break
+            if wait > 0:
+                time.sleep(min(wait, 1.0))
+    finally:
+        JobLease.release(SWEEP_LEASE)
+    # Released before this check, so a task created meanwhile is seen here or by
+    # its creator's ensure_sweep(): no wake-up is lost.
+    if GenerationTask.objects.active().exists():
+        enqueue("poll_sweep")
+
+
+def ensure_sweep() -> None:
+    if not JobLease.is_held(SWEEP_LEASE):
+        enqueue("poll_sweep")
+
+
+def watchdog() -> None:
+    """Scheduled every minute: restart the sweep if tasks are in flight and nobody polls."""
+    if GenerationTask.objects.active().exists():
+        ensure_sweep()
+
+
+def _seconds_until_next_poll() -> float | None:
+    active = GenerationTask.objects.active()
+    if not active.exists():
+        return None
+    soonest = active.filter(next_poll_at__isnull=False).aggregate(at=Min("next_poll_at"))["at"]
+    if soonest is None:
+        return 1.0  # queued or downloading: look again shortly
+    return max((soonest - timezone.now()).total_seconds(), 0.0)
+
+
+def poll_due_tasks(limit: int = 25) -> int:
+    """Claim and poll the tasks whose poll is due; returns how many were polled."""
+    now = timezone.now()
+    polled = 0
+    due = list(GenerationTask.objects.due_for_poll(now).values_list("pk", "next_poll_at")[:limit])
+    if not due:
+        return 0
+    with kie_client() as client:
+        for pk, due_at in due:
+            claimed = GenerationTask.objects.filter(pk=pk, next_poll_at=due_at).update(
+                next_poll_at=now + POLL_LEASE
+            )
+            if claimed:
+                poll_task(GenerationTask.objects.get(pk=pk), client)
+                polled += 1
+    return polled
+
+
+def poll_task(task: GenerationTask, client) -> None:
+    model = task.catalog_model
+    now = timezone.now()
+    try:
+        status = client.family(model.family).get_status(task.upstream_task_id)
+    except NotFoundError as exc:
+        if task.submitted_at and now - task.submitted_at < NOT_VISIBLE_GRACE:
+            _retry_poll(task, now, 3, f"kie.ai does not show the task yet ({exc.message})")
+        else:
+            task.transition(
+                State.FAILED,
+                failure_kind=FailureKind.UPSTREAM,
+                message="kie.ai no longer knows this task; it may have been lost "
+                "upstream. Re-run it.",
+            )
+        return
+    except AuthenticationError as exc:
+        _retry_poll(task, now, 60, f"kie.ai refused our API key ({exc.message})")
+        return
+    except KieError as exc:
+        _retry_poll(task, now, next_poll_delay(task, now) * 2, f"status check failed: {exc}")
+        return
+    apply_status(task, status, now)
+
+
+def _retry_poll(task: GenerationTask, now, seconds: float, problem: str) -> None:
+    if _timed_out(task, now):
+        _time_out(task)
+        return
+    GenerationTask.objects.filter(pk=task.pk).update(
+        next_poll_at=now + timedelta(seconds=seconds),
+        last_error=problem[:1000],
+        updated_at=now,
+    )
+
+
+def _timed_out(task: GenerationTask, now) -> bool:
+    started = task.submitted_at or task.created_at
+    return (now - started).total_seconds() > task.catalog_model.timeout_seconds
+
+
+def _time_out(task: GenerationTask) -> None:
+    minutes = task.catalog_model.timeout_seconds // 60
+    task.transition(
+        State.TIMED_OUT,
+        message=f"kie.ai gave no result within {minutes} minutes. Credits may have been "
+        "spent upstream; check the balance before re-running.",
+    )
+
+
+def apply_status(task: GenerationTask, status: TaskStatus, now) -> None:
+    """Move a task on according to one normalised upstream status."""
+    record = _trim(status.raw)
+    if status.state is UpstreamState.SUCCEEDED:
+        if not status.result_urls:
+            task.transition(
+                State.FAILED,
+                failure_kind=FailureKind.UPSTREAM,
+                message="kie.ai reported success but sent no result file.",
+                upstream_record=record,
+            )
+            return
+        task.transition(
+            State.DOWNLOADING,
+            result_urls=list(status.result_urls),
+            upstream_record=record,
+            progress=1.0,
+            download_claimed_until=None,
+        )
+        enqueue("download", task.pk)
+        return
+    if status.state is UpstreamState.FAILED:
+        kind, message = describe_generation_failure(status)
+        task.transition(State.FAILED, failure_kind=kind, message=message, upstream_record=record)
+        return
+    if _timed_out(task, now):
+        _time_out(task)
+        return
+    if status.state is UpstreamState.RUNNING and task.state == State.SUBMITTED:
+        task.transition(State.RUNNING, upstream_record=record)
+    task.record_progress(
+        status.progress, now + timedelta(seconds=next_poll_delay(task, now)), record
+    )
+
+
+_POLICY_WORDS = ("policy", "policies", "flagged", "nsfw", "moderat", "inappropriate", "sensitive")
+
+
+def describe_generation_failure(status: TaskStatus) -> tuple[str, str]:
+    upstream = status.error_message.strip() or "no reason given"
+    lowered = upstream.lower()
+    if any(word in lowered for word in _POLICY_WORDS):
+        return FailureKind.POLICY, (
+            f"kie.ai refused the content: {upstream}. Rephrase the prompt or change the "
+            "reference image, then re-run. Failed generations are refunded by kie.ai."
+        )
+    if status.error_code in ("400", "451", "413") or "english" in lowered:
+        return FailureKind.INPUT, f"kie.ai could not use the input: {upstream}."
+    return FailureKind.UPSTREAM, (
+        f"The generation failed at kie.ai ({status.error_code or 'no code'}: {upstream}). "
+        "Re-running usually works; failed generations are refunded by kie.ai."
+    )
+
+
+def _trim(record: dict) -> dict:
+    """Keep the upstream record for admins, without unbounded blobs."""
+    return {k: (v[:4000] if isinstance(v, str) else v) for k, v in (record or {}).items()}
+
+
+def resume_stalled_tasks() -> None:
+    """Re-enqueue work whose job was lost (deferred submits, dead download workers)."""
+    now = timezone.now()
+    for pk in GenerationTask.objects.due_for_submit(now).values_list("pk", flat=True)[:20]:
+        enqueue("submit", pk)
+    for pk in GenerationTask.objects.stalled_downloads(now).values_list("pk", flat=True)[:20]:
+        enqueue("download", pk)
+
+
+# --- download -------------------------------------------------------------------------
+
+
+def download(task_id: int) -> None:
+    """Copy every result file into storage, then mark the task SUCCEEDED."""
+    now = timezone.now()
+    claimed = (
+        GenerationTask.objects.filter(pk=task_id, state=State.DOWNLOADING)
+        .filter(Q(download_claimed_until__isnull=True) | Q(download_claimed_until__lt=now))
+        .update(download_claimed_until=now + DOWNLOAD_LEASE)
+    )
+    if not claimed:
+        return
+    task = GenerationTask.objects.get(pk=task_id)
+    done = set(task.assets.values_list("index", flat=True))
+    with kie_client() as client:
+        for index, url in enumerate(task.result_urls):
+            if index in done:
+                continue
+            try:
+                store_result(task, index, url, client)
+            except (DownloadError, MediaError) as exc:
+                _download_failed(task, index, exc)
+                return
+    task.transition(
+        State.SUCCEEDED,
+        credits_charged=task.credits_estimated,
+        message=f"{len(task.result_urls)} file(s) saved",
+    )
+    enqueue("refresh_credits")
+
+
+def store_result(task: GenerationTask, index: int, url: str, client) -> Asset:
+    """Stream one result into storage: allowed hosts, size cap, checked content, thumbnail."""
+    with spooled_file() as stream:
+        try:
+            fetched = _fetch(url, stream, client)
+        except DownloadError as exc:
+            if not exc.permanent:
+                raise
+            # kie's links can expire before we get to them; ask for a fresh one once.
+            fresh = _fresh_link(task, url, client)
+            if not fresh:
+                raise
+            stream.seek(0)
+            stream.truncate()
+            fetched = _fetch(fresh, stream, client)
+        info = inspect_image(stream)
+        name = f"task-{task.pk}-{index}.{info.extension}"
+        asset = Asset(
+            task=task,
+            index=index,
+            kind=task.kind,
+            content_type=info.content_type,
+            bytes=fetched.size,
+            sha256=fetched.sha256,
+            width=info.width,
+            height=info.height,
+            source_url=url,
+            source_expires_at=(task.submitted_at or timezone.now()) + RESULT_LIFETIME,
+        )
+        asset.file.save(name, as_django_file(stream, name), save=False)
+        asset.thumbnail.save(f"task-{task.pk}-{index}.webp", image_thumbnail(stream), save=False)
+        asset.save()
+        return asset
+
+
+def _fetch(url: str, stream, client) -> downloads.Downloaded:
+    return downloads.download(
+        url,
+        stream,
+        allowed_hosts=download_hosts(),
+        max_bytes=settings.KIE_MAX_DOWNLOAD_BYTES,
+        transport=client.transport,
+    )
+
+
+def _fresh_link(task: GenerationTask, url: str, client) -> str | None:
+    try:
+        if task.catalog_model.family is catalog.Family.GPT4O_IMAGE:
+            return client.gpt4o_image.download_url(task.upstream_task_id, url)
+        return client.account.download_url(url)
+    except KieError:
+        return None
+
+
+def _download_failed(task: GenerationTask, index: int, exc: Exception) -> None:
+    attempts = task.download_attempts + 1
+    permanent = isinstance(exc, MediaError) or getattr(exc, "permanent", True)
+    if not permanent and attempts < MAX_DOWNLOAD_ATTEMPTS:
+        GenerationTask.objects.filter(pk=task.pk).update(
+            download_attempts=attempts,
+            download_claimed_until=timezone.now() + timedelta(seconds=15 * attempts),
+            last_error=f"download of file {index + 1} failed ({exc}); retrying",
+            updated_at=timezone.now(),
+        )
+        return
+    task.transition(
+        State.FAILED,
+        failure_kind=FailureKind.DOWNLOAD,
+        download_attempts=attempts,
+        message=f"kie.ai made the result, but file {index + 1} could not be saved: {exc}. "
+        "The credits were spent; an admin can retry the download while kie keeps the file "
+        "(14 days).",
+    )
+
+
+# --- credits --------------------------------------------------------------------------
+
+
+def refresh_credits() -> CreditBalanceSnapshot | None:
+    """Record kie's balance (free to ask); the ledger is compared against these snapshots."""
+    with kie_client() as client:
+        try:
+            balance = client.account.credits()
+        except KieError as exc:
+            logger.warning("credit balance unavailable: %s", exc)
+            return None
+    return CreditBalanceSnapshot.objects.create(balance=balance, sandbox=settings.KIE_USE_SANDBOX)

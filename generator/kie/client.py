@@ -1,0 +1,166 @@
+"""One httpx client for kie.ai: base URLs, Bearer auth, timeouts, the {code,msg,data} envelope.
+
+The family adapters (gpt4o_image, flux_kontext, market, account, files) hang off it.
+No Django here: give it URLs, a key and optionally an httpx transport (the tests pass
+the in-process sandbox's).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import httpx
+
+from .errors import KieError, MalformedResponseError, TransportError, error_for
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.kie.ai"
+DEFAULT_UPLOAD_BASE_URL = "https://kieai.redpandaai.co"
+
+
+class KieClient:
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        upload_base_url: str = DEFAULT_UPLOAD_BASE_URL,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        if not api_key:
+            raise ValueError("a kie.ai API key is required")
+        self._api_key = api_key
+        self.base_url = base_url.rstrip("/")
+        self.upload_base_url = upload_base_url.rstrip("/")
+        self.transport = transport
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            transport=transport,
+            headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
+            follow_redirects=False,
+        )
+        from .account import Account
+        from .files import Files
+        from .flux_kontext import FluxKontext
+        from .gpt4o_image import Gpt4oImage
+        from .market import Market
+
+        self.gpt4o_image = Gpt4oImage(self)
+        self.flux_kontext = FluxKontext(self)
+        self.market = Market(self)
+        self.account = Account(self)
+        self.files = Files(self)
+
+    def __repr__(self) -> str:  # never show the key
+        return f"KieClient(base_url={self.base_url!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> KieClient:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def family(self, name: str):
+        """The adapter for a catalog Family value ("gpt4o_image", "flux_kontext", "market")."""
+        adapter = {"gpt4o_image": self.gpt4o_image, "flux_kontext": self.flux_kontext}.get(
+            name, self.market if name == "market" else None
+        )
+        if adapter is None:
+            raise ValueError(f"no kie adapter for family {name!r}")
+        return adapter
+
+    def scrub(self, text: str) -> str:
+        return text.replace(self._api_key, "***") if text else text
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        files: Any = None,
+        data: Any = None,
+        upload: bool = False,
+    ) -> Any:
+        """Send one request and return the envelope's `data`, or raise a KieError."""
+        url = (self.upload_base_url if upload else self.base_url) + path
+        started = time.monotonic()
+        try:
+            response = self._http.request(
+                method, url, json=json, params=params, files=files, data=data
+            )
+        except httpx.ConnectError as exc:
+            raise TransportError(
+                f"could not connect to kie.ai ({type(exc).__name__})", request_sent=False
+            ) from None
+        except httpx.TimeoutException as exc:
+            sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+            raise TransportError("kie.ai did not answer in time", request_sent=sent) from None
+        except httpx.HTTPError as exc:
+            raise TransportError(
+                f"kie.ai connection failed ({type(exc).__name__})", request_sent=True
+            ) from None
+        elapsed_ms = (time.monotonic() - started) * 1000
+        try:
+            return self._unwrap(response)
+        except KieError as exc:
+            logger.info("kie %s %s -> %s in %.0f ms", method, path, exc, elapsed_ms)
+            raise
+        finally:
+            logger.debug("kie %s %s http %s", method, path, response.status_code)
+
+    def _unwrap(self, response: httpx.Response) -> Any:
+        retry_after = _retry_after(response)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or "code" not in body:
+            if response.is_success:
+                raise MalformedResponseError("kie.ai answered without the {code,msg,data} envelope")
+            raise error_for(
+                response.status_code,
+                f"HTTP {response.status_code} {response.reason_phrase}",
+                response.status_code,
+                retry_after,
+            )
+        code = _as_code(body.get("code"))
+        message = self.scrub(str(body.get("msg") or ""))
+        if code is None:
+            raise MalformedResponseError(
+                f"kie.ai answered with a non-numeric code {body['code']!r}"
+            )
+        # An error may come inside HTTP 200, and uploads add a `success` flag.
+        if code != 200 or body.get("success") is False or not response.is_success:
+            if code == 200:
+                code = response.status_code if not response.is_success else 500
+            raise error_for(code, message, response.status_code, retry_after)
+        return body.get("data")
+
+
+def _as_code(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return None

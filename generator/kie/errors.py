@@ -1,0 +1,96 @@
+"""Exceptions raised by the kie.ai client, keyed on kie's envelope codes.
+
+Callers act on the class: retry a RateLimitedError or MaintenanceError later, fail a
+task on InputError, tell an admin about AuthenticationError. Messages are kie's own
+text with the API key scrubbed; the key never reaches an exception.
+"""
+
+from __future__ import annotations
+
+
+class KieError(Exception):
+    """Base of every error the client raises."""
+
+    #: True when the request certainly had no effect upstream, so it may be retried.
+    safe_to_retry = False
+
+    def __init__(self, message: str, *, code: int | None = None, http_status: int | None = None):
+        self.message = message
+        self.code = code
+        self.http_status = http_status
+        super().__init__(f"[{code}] {message}" if code is not None else message)
+
+
+class AuthenticationError(KieError):
+    """401: missing or wrong API key (or an IP not on the key's whitelist)."""
+
+
+class InsufficientCreditsError(KieError):
+    """402: the kie.ai account has too few credits."""
+
+
+class InputError(KieError):
+    """400/422 at create: kie refused the parameters."""
+
+
+class NotFoundError(KieError):
+    """404, or 422 "recordInfo is null": kie does not know (or does not yet show) the task."""
+
+
+class RateLimitedError(KieError):
+    """429: refused and not queued, so not charged: safe to retry after a pause."""
+
+    safe_to_retry = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class MaintenanceError(KieError):
+    """455: kie.ai is under maintenance; the request was refused."""
+
+    safe_to_retry = True
+
+
+class UpstreamError(KieError):
+    """500/505/550 or an answer we cannot read: kie had a problem of its own."""
+
+
+class GenerationFailedError(UpstreamError):
+    """501: the generation itself failed."""
+
+
+class TransportError(UpstreamError):
+    """No usable answer: connection refused, timeout, broken stream."""
+
+    def __init__(self, message: str, *, request_sent: bool):
+        super().__init__(message)
+        # A request that never left (connection refused) cannot have created anything.
+        self.safe_to_retry = not request_sent
+
+
+class MalformedResponseError(UpstreamError):
+    """kie answered 200 but not in a shape we understand."""
+
+
+def error_for(code: int, message: str, http_status: int | None, retry_after: float | None = None):
+    """The exception matching a kie envelope code."""
+    kwargs = {"code": code, "http_status": http_status}
+    if code == 401:
+        return AuthenticationError(message or "kie.ai refused the API key", **kwargs)
+    if code == 402:
+        return InsufficientCreditsError(message or "Insufficient credits", **kwargs)
+    if code == 404:
+        return NotFoundError(message or "Not found", **kwargs)
+    if code == 422 and (message or "").lower().replace("recordinfo", "record") == "record is null":
+        return NotFoundError(message, **kwargs)
+    if code in (400, 413, 422, 451):
+        return InputError(message or "kie.ai refused the request", **kwargs)
+    if code in (429, 430):
+        return RateLimitedError(message or "Rate limited", retry_after=retry_after, **kwargs)
+    if code == 455:
+        return MaintenanceError(message or "kie.ai is under maintenance", **kwargs)
+    if code == 501:
+        return GenerationFailedError(message or "Generation failed", **kwargs)
+    return UpstreamError(message or f"kie.ai error {code}", **kwargs)

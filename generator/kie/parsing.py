@@ -1,0 +1,68 @@
+"""Defensive readers for kie's loosely typed answers (kie-api.md section 11)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import MalformedResponseError
+
+
+def as_dict(value: Any, what: str) -> dict[str, Any]:
+    """A JSON object, or a JSON string holding one ("paramJson", "resultJson")."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise MalformedResponseError(f"{what} is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise MalformedResponseError(f"{what} is not an object")
+    return value
+
+
+def url_list(value: Any) -> tuple[str, ...]:
+    """A list of URLs given as a list, a JSON-encoded list, or a single string."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith("["):
+            try:
+                value = json.loads(stripped)
+            except ValueError:
+                return ()
+        else:
+            return (stripped,)
+    if not isinstance(value, list | tuple):
+        return ()
+    return tuple(item.strip() for item in value if isinstance(item, str) and item.strip())
+
+
+def first_present(mapping: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if mapping.get(key) not in (None, "", []):
+            return mapping[key]
+    return None
+
+
+def as_int(value: Any) -> int | None:
+    """An int from an int, a numeric string or a float; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(float(str(value).strip()))
+    except (TypeError, ValueError):
+        return None
+
+
+def as_progress(value: Any, scale: float = 1.0) -> float | None:
+    """Progress as 0..1 from "0.48", 0.48 or (with scale=100) 48."""
+    try:
+        number = float(str(value).strip()) / scale
+    except (TypeError, ValueError):
+        return None
+    return min(max(number, 0.0), 1.0)

@@ -1,0 +1,29 @@
+"""The one normalised task status every family adapter returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class UpstreamState(StrEnum):
+    PENDING = "pending"  # accepted, waiting or queued upstream
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    task_id: str
+    state: UpstreamState
+    progress: float | None = None  # 0..1 when the family reports it
+    result_urls: tuple[str, ...] = ()
+    error_code: str = ""
+    error_message: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (UpstreamState.SUCCEEDED, UpstreamState.FAILED)

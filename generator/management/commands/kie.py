@@ -1,0 +1,291 @@
+"""`manage.py kie ...`: the studio from a terminal, for scripts and operators.
+
+kie models [--json]
+kie generate MODEL --prompt TEXT [--operation OP] [--set key=value ...]
+             [--image PATH ...] [--wait] [--timeout S] [--json]
+kie status [TASK] [--json]
+kie credits [--json]
+kie sandbox [--port N] [--host H] [--duration S] [--credits N]
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+
+from generator import catalog, generations, jobs
+from generator.kie import KieError
+from generator.models import CreditBalanceSnapshot, GenerationTask
+from generator.upstream import kie_client, mode_label
+
+
+class Command(BaseCommand):
+    help = "kie.ai from the command line: models, generate, status, credits, sandbox."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+        models = sub.add_parser("models", help="list the catalog")
+        models.add_argument("--json", action="store_true")
+
+        generate = sub.add_parser("generate", help="start a generation")
+        generate.add_argument("model", help="catalog key, e.g. flux-kontext-pro")
+        generate.add_argument("--prompt", required=True)
+        generate.add_argument("--operation", help="e.g. text-to-image (default), edit, remix")
+        generate.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="a parameter, e.g. --set aspectRatio=1:1 (repeatable)",
+        )
+        generate.add_argument(
+            "--image",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="a reference image for edit operations (repeatable)",
+        )
+        generate.add_argument("--user", help="who the task belongs to (default: first staff)")
+        generate.add_argument(
+            "--wait", action="store_true", help="run the jobs here until the task is finished"
+        )
+        generate.add_argument("--timeout", type=float, default=900)
+        generate.add_argument("--json", action="store_true")
+
+        status = sub.add_parser("status", help="one task, or the latest ones")
+        status.add_argument("task", nargs="?", type=int)
+        status.add_argument("--json", action="store_true")
+
+        credits = sub.add_parser("credits", help="kie.ai's credit balance")
+        credits.add_argument("--json", action="store_true")
+
+        sandbox = sub.add_parser("sandbox", help="run the kie.ai simulator")
+        sandbox.add_argument("--port", type=int, default=settings.KIE_SANDBOX_PORT)
+        sandbox.add_argument("--host", default="127.0.0.1")
+        sandbox.add_argument(
+            "--duration", type=float, default=8.0, help="seconds from create to result"
+        )
+        sandbox.add_argument("--credits", type=float, default=1000)
+
+    def handle(self, *args, action, **options):
+        return getattr(self, f"do_{action}")(**options)
+
+    def emit(self, payload, as_json: bool, text: str) -> None:
+        self.stdout.write(json.dumps(payload, indent=2, default=str) if as_json else text)
+
+    # --- models -------------------------------------------------------------------
+    def do_models(self, json: bool = False, **_):
+        rows = [_model_dict(model) for model in catalog.MODELS]
+        lines = []
+        for model in catalog.MODELS:
+            price = "" if model.pricing.documented else " (estimate)"
+            lines.append(
+                f"{model.key:<18} {model.kind:<6} {model.label} — "
+                f"{model.pricing.unit} credits{price}"
+            )
+            for op in model.operations:
+                params = ", ".join(_param_summary(p) for p in op.params)
+                lines.append(f"    {op.key:<16} {params}")
+        self.emit(rows, json, "\n".join(lines))
+
+    # --- generate -----------------------------------------------------------------
+    def do_generate(self, model, prompt, operation, set, image, user, wait, timeout, json, **_):
+        raw = {"prompt": prompt}
+        for item in set:
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise CommandError(f"--set needs KEY=VALUE, got {item!r}")
+            raw[key.strip()] = value
+        owner = _owner(user)
+        handles = []
+        try:
+            images = []
+            for path in image:
+                if not Path(path).is_file():
+                    raise CommandError(f"no such image file: {path}")
+                handle = open(path, "rb")  # noqa: SIM115 - closed below
+                handles.append(handle)
+                images.append(generations.ImageInput(file=File(handle, name=Path(path).name)))
+            try:
+                task = generations.start_generation(owner, model, operation, raw, images)
+            except catalog.CatalogError as exc:
+                raise CommandError(f"invalid request: {exc}") from None
+        finally:
+            for handle in handles:
+                handle.close()
+        if wait:
+            task = _run_until_finished(task, timeout)
+        self.emit(task_dict(task), json, _task_line(task))
+        if wait and task.state != "SUCCEEDED":
+            raise CommandError(f"task {task.pk} ended {task.state}: {task.failure_message}")
+
+    # --- status -------------------------------------------------------------------
+    def do_status(self, task=None, json: bool = False, **_):
+        if task is not None:
+            found = GenerationTask.objects.filter(pk=task).prefetch_related("assets").first()
+            if not found:
+                raise CommandError(f"no task {task}")
+            self.emit(task_dict(found), json, _task_line(found))
+            return
+        tasks = list(GenerationTask.objects.prefetch_related("assets")[:20])
+        self.emit(
+            [task_dict(t) for t in tasks],
+            json,
+            "\n".join(_task_line(t) for t in tasks) or "no tasks yet",
+        )
+
+    # --- credits ------------------------------------------------------------------
+    def do_credits(self, json: bool = False, **_):
+        with kie_client() as client:
+            try:
+                balance = client.account.credits()
+            except KieError as exc:
+                raise CommandError(f"kie.ai did not give the balance: {exc}") from None
+        snapshot = CreditBalanceSnapshot.objects.create(
+            balance=balance, sandbox=settings.KIE_USE_SANDBOX
+        )
+        payload = {"credits": balance, "mode": mode_label(), "at": snapshot.at}
+        self.emit(payload, json, f"{balance} credits ({mode_label()})")
+
+    # --- sandbox ------------------------------------------------------------------
+    def do_sandbox(self, port, host, duration, credits, **_):
+        from decimal import Decimal
+
+        from generator.sandbox import SandboxConfig, serve
+
+        config = SandboxConfig(
+            api_key=settings.KIE_SANDBOX_KEY,
+            credits=Decimal(str(credits)),
+            duration_seconds=duration,
+            public_url=f"http://{host}:{port}",
+        )
+        self.stdout.write(
+            f"kie.ai sandbox on http://{host}:{port} ({duration:g} s per task, {credits:g} credits)"
+        )
+        serve(host, port, config)
+
+
+def _owner(username: str | None):
+    users = get_user_model().objects
+    if username:
+        user = users.filter(username=username).first()
+        if not user:
+            raise CommandError(f"no user {username!r}")
+        return user
+    user = users.filter(is_staff=True, is_active=True).order_by("pk").first()
+    if not user:
+        raise CommandError("no staff user yet: run `make run` once or `manage.py createsuperuser`")
+    return user
+
+
+def _run_until_finished(task: GenerationTask, timeout: float) -> GenerationTask:
+    """Drive the jobs in this process (no worker needed) until the task is final."""
+    deadline = time.monotonic() + timeout
+    jobs.submit(task.pk)
+    while True:
+        task.refresh_from_db()
+        if task.is_final:
+            return task
+        if time.monotonic() > deadline:
+            raise CommandError(f"task {task.pk} still {task.state} after {timeout:g} s")
+        if task.state == "DOWNLOADING":
+            jobs.download(task.pk)
+            continue
+        if task.state == "QUEUED":
+            jobs.resume_stalled_tasks()
+            jobs.submit(task.pk)
+        jobs.poll_due_tasks()
+        time.sleep(0.5)
+
+
+def task_dict(task: GenerationTask) -> dict:
+    return {
+        "id": task.pk,
+        "model": task.model_key,
+        "operation": task.operation,
+        "state": task.state,
+        "progress": task.progress,
+        "error": task.failure_message or None,
+        "failure_kind": task.failure_kind or None,
+        "credits": float(task.credits_shown),
+        "upstream_task_id": task.upstream_task_id or None,
+        "created_at": task.created_at.isoformat(),
+        "assets": [
+            {
+                "path": _absolute_path(asset.file),
+                "url": asset.get_absolute_url(),
+                "content_type": asset.content_type,
+                "bytes": asset.bytes,
+                "sha256": asset.sha256,
+                "width": asset.width,
+                "height": asset.height,
+            }
+            for asset in task.assets.all()
+        ],
+    }
+
+
+def _absolute_path(field_file) -> str:
+    try:
+        return str(Path(field_file.path).resolve())
+    except NotImplementedError:  # remote storage has no local path
+        return field_file.name
+
+
+def _task_line(task: GenerationTask) -> str:
+    line = f"#{task.pk} {task.model_key} {task.state} {task.credits_shown} credits"
+    if task.failure_message:
+        line += f" — {task.failure_message}"
+    for asset in task.assets.all():
+        line += f"\n    {_absolute_path(asset.file)} ({asset.content_type}, {asset.bytes} bytes)"
+    return line
+
+
+def _param_summary(param: catalog.Param) -> str:
+    if param.choices:
+        return f"{param.name}={'|'.join(str(v) for v in param.choice_values())}"
+    return f"{param.name}:{param.type}{'*' if param.required else ''}"
+
+
+def _model_dict(model: catalog.CatalogModel) -> dict:
+    return {
+        "key": model.key,
+        "label": model.label,
+        "kind": model.kind.value,
+        "family": model.family.value,
+        "price": {
+            "unit": float(model.pricing.unit),
+            "documented": model.pricing.documented,
+            "source": model.pricing.source,
+            "by": {k or "unit": float(v) for k, v in model.pricing.price_keys()},
+            "per": model.pricing.count_param,
+        },
+        "operations": [
+            {
+                "key": op.key,
+                "label": op.label,
+                "params": [
+                    {
+                        "name": p.name,
+                        "type": p.type.value,
+                        "required": p.required,
+                        "default": p.default,
+                        "choices": list(p.choice_values()) or None,
+                        "min": p.minimum,
+                        "max": p.maximum,
+                        "max_length": p.max_length,
+                        "help": p.help,
+                    }
+                    for p in op.params
+                ],
+            }
+            for op in model.operations
+        ],
+    }

@@ -1,0 +1,74 @@
+"""What we do to files: check what kie.ai sent, store it, make thumbnails."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from PIL import Image, UnidentifiedImageError
+
+THUMBNAIL_SIZE = (640, 640)
+IMAGE_TYPES = {
+    "PNG": ("image/png", "png"),
+    "JPEG": ("image/jpeg", "jpg"),
+    "WEBP": ("image/webp", "webp"),
+}
+# Pillow refuses to open absurd sizes (decompression bombs) past this many pixels.
+Image.MAX_IMAGE_PIXELS = 80_000_000
+
+
+class MediaError(Exception):
+    """A file that is not what it claims to be, or not something we accept."""
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    content_type: str
+    extension: str
+    width: int
+    height: int
+
+
+def inspect_image(stream) -> ImageInfo:
+    """Identify an image by its bytes (never by a header or a file name)."""
+    stream.seek(0)
+    try:
+        with Image.open(stream) as image:
+            image_format = image.format
+            width, height = image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise MediaError(f"not a readable image ({type(exc).__name__})") from None
+    finally:
+        stream.seek(0)
+    if image_format not in IMAGE_TYPES:
+        raise MediaError(f"{image_format} images are not accepted (PNG, JPEG or WebP only)")
+    content_type, extension = IMAGE_TYPES[image_format]
+    return ImageInfo(content_type, extension, width, height)
+
+
+def image_thumbnail(stream) -> ContentFile:
+    """A WebP thumbnail that fits THUMBNAIL_SIZE."""
+    stream.seek(0)
+    with Image.open(stream) as image:
+        image.draft("RGB", THUMBNAIL_SIZE)  # cheap JPEG downscale while decoding
+        image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+        image.thumbnail(THUMBNAIL_SIZE)
+        out = io.BytesIO()
+        image.save(out, "WEBP", quality=80, method=4)
+    stream.seek(0)
+    return ContentFile(out.getvalue())
+
+
+def spooled_file():
+    """A temporary file for a download: in memory while small, on disk when large."""
+    return tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+
+
+def as_django_file(stream, name: str) -> File:
+    stream.seek(0)
+    return File(stream, name=PurePosixPath(name).name)

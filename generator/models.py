@@ -1,0 +1,493 @@
+"""What we keep: prompts, generation tasks and their events, assets, credits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from generator import catalog
+
+
+class Prompt(models.Model):
+    """A named, reusable prompt; brand context is added to every generation made from it."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prompts"
+    )
+    name = models.CharField(max_length=120)
+    text = models.TextField()
+    brand_context = models.TextField(
+        blank=True,
+        help_text="Added after the prompt, e.g. 'AutoScale blue #1b5cff, clean, modern'.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="unique_prompt_name_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def full_text(self) -> str:
+        return f"{self.text.strip()}\n\n{self.brand_context.strip()}".strip()
+
+
+class State(models.TextChoices):
+    QUEUED = "QUEUED", "Queued"
+    SUBMITTED = "SUBMITTED", "Submitted"
+    RUNNING = "RUNNING", "Generating"
+    DOWNLOADING = "DOWNLOADING", "Saving"
+    SUCCEEDED = "SUCCEEDED", "Done"
+    FAILED = "FAILED", "Failed"
+    TIMED_OUT = "TIMED_OUT", "Timed out"
+    CANCELED = "CANCELED", "Canceled"
+
+
+class FailureKind(models.TextChoices):
+    CREDITS = "credits", "Not enough credits"
+    INPUT = "input", "Input refused"
+    POLICY = "policy", "Content policy"
+    UPSTREAM = "upstream", "kie.ai problem"
+    TIMEOUT = "timeout", "Took too long"
+    DOWNLOAD = "download", "Download failed"
+    AUTH = "auth", "API key refused"
+
+
+ACTIVE_STATES = (State.QUEUED, State.SUBMITTED, State.RUNNING, State.DOWNLOADING)
+FINAL_STATES = (State.SUCCEEDED, State.FAILED, State.TIMED_OUT, State.CANCELED)
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    State.QUEUED: frozenset({State.SUBMITTED, State.FAILED, State.CANCELED}),
+    State.SUBMITTED: frozenset({State.RUNNING, State.DOWNLOADING, State.FAILED, State.TIMED_OUT}),
+    State.RUNNING: frozenset({State.DOWNLOADING, State.FAILED, State.TIMED_OUT}),
+    State.DOWNLOADING: frozenset({State.SUCCEEDED, State.FAILED}),
+    # Only a failed download may be retried: the files still wait at kie.ai.
+    State.FAILED: frozenset({State.DOWNLOADING}),
+}
+
+
+class IllegalTransition(Exception):
+    pass
+
+
+class GenerationTaskQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(state__in=ACTIVE_STATES)
+
+    def due_for_poll(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            state__in=(State.SUBMITTED, State.RUNNING), next_poll_at__lte=now
+        ).order_by("next_poll_at")
+
+    def due_for_submit(self, now=None):
+        """Queued tasks whose submission was deferred (rate limit) or whose job was lost."""
+        now = now or timezone.now()
+        return self.filter(state=State.QUEUED, submit_claimed_at__isnull=True).filter(
+            Q(next_poll_at__lte=now)
+            | Q(next_poll_at__isnull=True, created_at__lte=now - timedelta(seconds=30))
+        )
+
+    def stalled_downloads(self, now=None):
+        now = now or timezone.now()
+        return self.filter(state=State.DOWNLOADING).filter(
+            Q(download_claimed_until__lt=now)
+            | Q(download_claimed_until__isnull=True, updated_at__lte=now - timedelta(seconds=60))
+        )
+
+    def for_gallery(self):
+        return self.select_related("created_by").prefetch_related("assets")
+
+    def filtered(self, *, kind="", model="", state="", search=""):
+        tasks = self
+        if kind:
+            tasks = tasks.filter(kind=kind)
+        if model:
+            tasks = tasks.filter(model_key=model)
+        if state == "active":
+            tasks = tasks.active()
+        elif state == "failed":
+            tasks = tasks.filter(state__in=(State.FAILED, State.TIMED_OUT, State.CANCELED))
+        elif state:
+            tasks = tasks.filter(state=state)
+        if search:
+            tasks = tasks.filter(prompt_text__icontains=search)
+        return tasks
+
+
+class GenerationTask(models.Model):
+    """One request to kie.ai, from the form to the stored files.
+
+    `state` only changes through `transition()`, which checks the move, records a
+    TaskEvent and applies the credit effects in one transaction.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generation_tasks"
+    )
+    prompt = models.ForeignKey(
+        Prompt, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    model_key = models.CharField("model", max_length=60, db_index=True)
+    operation = models.CharField(max_length=40)
+    kind = models.CharField(
+        max_length=10, choices=[(k.value, k.value) for k in catalog.Kind], db_index=True
+    )
+    params = models.JSONField(default=dict, help_text="Validated parameters, as sent to kie.ai.")
+    prompt_text = models.TextField(blank=True)
+
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    progress = models.FloatField(null=True, blank=True)
+    failure_kind = models.CharField(max_length=10, choices=FailureKind.choices, blank=True)
+    failure_message = models.TextField(blank=True)
+    last_error = models.TextField(blank=True, help_text="Latest transient problem (retried).")
+
+    upstream_task_id = models.CharField(max_length=120, blank=True, db_index=True)
+    upstream_record = models.JSONField(default=dict, blank=True)
+    result_urls = models.JSONField(default=list, blank=True)
+
+    credits_estimated = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    credits_charged = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    poll_count = models.PositiveIntegerField(default=0)
+    submit_claimed_at = models.DateTimeField(null=True, blank=True)
+    submit_attempts = models.PositiveSmallIntegerField(default=0)
+    download_claimed_until = models.DateTimeField(null=True, blank=True)
+    download_attempts = models.PositiveSmallIntegerField(default=0)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GenerationTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "next_poll_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.model_label} {self.get_state_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("generator:task", args=[self.pk])
+
+    # --- catalog ---------------------------------------------------------------------
+    @property
+    def catalog_model(self) -> catalog.CatalogModel:
+        return catalog.get(self.model_key)
+
+    @property
+    def model_label(self) -> str:
+        try:
+            return self.catalog_model.label
+        except catalog.CatalogError:
+            return self.model_key
+
+    @property
+    def operation_label(self) -> str:
+        try:
+            return self.catalog_model.operation(self.operation).label
+        except catalog.CatalogError:
+            return self.operation
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def display_progress(self) -> int | None:
+        """Percent for the progress bar; None draws an indeterminate bar."""
+        if self.state == State.QUEUED:
+            return 3
+        if self.state == State.SUBMITTED:
+            return 8
+        if self.state == State.DOWNLOADING:
+            return 96
+        if self.state == State.RUNNING:
+            return None if self.progress is None else max(10, min(int(self.progress * 90), 90))
+        return 100
+
+    @property
+    def credits_shown(self) -> Decimal:
+        return self.credits_charged if self.credits_charged is not None else self.credits_estimated
+
+    def edit_operation(self) -> catalog.Operation | None:
+        """The operation of this model that takes an image, for "use as input"."""
+        try:
+            return self.catalog_model.image_operation()
+        except catalog.CatalogError:
+            return None
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the card would look different (the live update compares it)."""
+        return str(int(self.updated_at.timestamp() * 1_000_000)) if self.updated_at else "0"
+
+    # --- the state machine -----------------------------------------------------------
+    def transition(self, to: str, *, message: str = "", failure_kind: str = "", **fields) -> None:
+        """Move to state `to`, or raise IllegalTransition. The one place `state` changes."""
+        with transaction.atomic():
+            current = GenerationTask.objects.select_for_update().get(pk=self.pk)
+            allowed = to in ALLOWED_TRANSITIONS.get(current.state, frozenset())
+            if current.state == State.FAILED and current.failure_kind != FailureKind.DOWNLOAD:
+                allowed = False
+            if not allowed:
+                raise IllegalTransition(f"task {self.pk}: {current.state} -> {to} is not allowed")
+            now = timezone.now()
+            from_state = current.state
+            for name, value in fields.items():
+                setattr(current, name, value)
+            current.state = to
+            if from_state == State.FAILED:
+                current.failure_kind, current.failure_message = "", ""
+                current.finished_at = None
+            if to == State.FAILED or to == State.TIMED_OUT:
+                current.failure_kind = failure_kind or (
+                    FailureKind.TIMEOUT if to == State.TIMED_OUT else FailureKind.UPSTREAM
+                )
+                current.failure_message = message
+            if to in FINAL_STATES:
+                current.finished_at = now
+                current.next_poll_at = None
+            if to == State.SUCCEEDED:
+                current.progress = 1.0
+            current.save()
+            TaskEvent.objects.create(
+                task=current, from_state=from_state, to_state=to, message=message[:2000]
+            )
+            if to == State.SUBMITTED:
+                CreditLedgerEntry.objects.create(
+                    task=current,
+                    kind=CreditLedgerEntry.Kind.RESERVE,
+                    amount=-current.credits_estimated,
+                    note=f"{current.model_label}: reserved at submission",
+                )
+            elif _releases_credits(from_state, to, current.failure_kind):
+                reserved = current.reserved_credits()
+                if reserved:
+                    CreditLedgerEntry.objects.create(
+                        task=current,
+                        kind=CreditLedgerEntry.Kind.RELEASE,
+                        amount=reserved,
+                        note=f"{current.model_label}: {current.get_state_display().lower()}, "
+                        "reservation released",
+                    )
+        self.refresh_from_db()
+
+    def reserved_credits(self) -> Decimal:
+        total = self.ledger_entries.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+        return -total if total < 0 else Decimal(0)
+
+    def record_progress(self, progress: float | None, next_poll_at, upstream_record=None) -> None:
+        """Poll bookkeeping that is not a state change (no event)."""
+        changes = {
+            "next_poll_at": next_poll_at,
+            "poll_count": F("poll_count") + 1,
+            "last_error": "",
+            "updated_at": timezone.now(),
+        }
+        if progress is not None and progress != self.progress:
+            changes["progress"] = progress
+        if upstream_record is not None:
+            changes["upstream_record"] = upstream_record
+        GenerationTask.objects.filter(pk=self.pk).update(**changes)
+
+
+def _releases_credits(from_state: str, to: str, failure_kind: str) -> bool:
+    """kie refunds failed generations; a failed download or a timeout was still spent."""
+    if from_state == State.QUEUED:
+        return False  # nothing was reserved
+    return to == State.FAILED and failure_kind != FailureKind.DOWNLOAD
+
+
+class TaskEvent(models.Model):
+    task = models.ForeignKey(GenerationTask, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=12, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=12, choices=State.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '-'} -> {self.to_state}"
+
+
+class TaskInput(models.Model):
+    """A reference image given to a task: stored here, uploaded to kie at submission."""
+
+    task = models.ForeignKey(GenerationTask, on_delete=models.CASCADE, related_name="inputs")
+    param = models.CharField(max_length=40)
+    position = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="inputs/%Y/%m/")
+    content_type = models.CharField(max_length=60)
+    source_asset = models.ForeignKey(
+        "Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="reused_as_input"
+    )
+    upstream_url = models.URLField(max_length=2000, blank=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["param", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.param}[{self.position}]"
+
+
+class Asset(models.Model):
+    """A result file, copied from kie.ai into our storage (kie deletes it after 14 days)."""
+
+    task = models.ForeignKey(GenerationTask, on_delete=models.CASCADE, related_name="assets")
+    index = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=[(k.value, k.value) for k in catalog.Kind])
+    file = models.FileField(upload_to="assets/%Y/%m/", max_length=300)
+    content_type = models.CharField(max_length=60)
+    bytes = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True, help_text="Seconds (video, audio).")
+    thumbnail = models.FileField(upload_to="thumbs/%Y/%m/", max_length=300, blank=True)
+    source_url = models.URLField(max_length=2000)
+    source_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["task", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "index"], name="unique_asset_index_per_task")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}/{self.index} {self.content_type}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("generator:asset_file", args=[self.pk])
+
+    def thumbnail_url(self) -> str:
+        return reverse("generator:asset_thumbnail", args=[self.pk])
+
+    @property
+    def extension(self) -> str:
+        return self.file.name.rsplit(".", 1)[-1] if "." in self.file.name else ""
+
+    @property
+    def aspect_ratio(self) -> str:
+        if self.width and self.height:
+            return f"{self.width} / {self.height}"
+        return "1 / 1"
+
+
+class CreditLedgerEntry(models.Model):
+    """Our own account of credits: negative amounts are spent or reserved."""
+
+    class Kind(models.TextChoices):
+        RESERVE = "reserve", "Reserved at submission"
+        RELEASE = "release", "Released (task failed)"
+        ADJUST = "adjust", "Manual adjustment"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    task = models.ForeignKey(
+        GenerationTask,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ledger_entries",
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "credit ledger entries"
+
+    def __str__(self) -> str:
+        return f"{self.amount:+} {self.get_kind_display()}"
+
+
+class CreditBalanceSnapshot(models.Model):
+    """The balance kie.ai reported at one moment (compared with the ledger to spot leaks)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    balance = models.DecimalField(max_digits=12, decimal_places=2)
+    sandbox = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        get_latest_by = "at"
+
+    def __str__(self) -> str:
+        return f"{self.balance} credits at {self.at:%Y-%m-%d %H:%M}"
+
+
+class PriceOverride(models.Model):
+    """An admin's price for a catalog unit price, taking effect without a deploy."""
+
+    model_key = models.CharField(
+        "model", max_length=60, choices=[(m.key, m.label) for m in catalog.MODELS]
+    )
+    price_key = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="Empty for the model's unit price, or e.g. 'rendering_speed=QUALITY'.",
+    )
+    credits = models.DecimalField(max_digits=10, decimal_places=2)
+    note = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model_key", "price_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["model_key", "price_key"], name="unique_price_override")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_key} {self.price_key or 'unit'} = {self.credits}"
+
+    @classmethod
+    def for_model(cls, model_key: str) -> dict[str, Decimal]:
+        return dict(cls.objects.filter(model_key=model_key).values_list("price_key", "credits"))
+
+
+class JobLease(models.Model):
+    """A named lease so that only one poll sweep runs at a time across all workers."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    held_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} until {self.held_until}"
+
+    @classmethod
+    def acquire(cls, name: str, seconds: float) -> bool:
+        now = timezone.now()
+        until = now + timedelta(seconds=seconds)
+        cls.objects.get_or_create(name=name, defaults={"held_until": now - timedelta(seconds=1)})
+        return bool(cls.objects.filter(name=name, held_until__lt=now).update(held_until=until))
+
+    @classmethod
+    def release(cls, name: str) -> None:
+        cls.objects.filter(name=name).update(held_until=timezone.now() - timedelta(seconds=1))
+
+    @classmethod
+    def is_held(cls, name: str) -> bool:
+        return cls.objects.filter(name=name, held_until__gte=timezone.now()).exists()

@@ -1,0 +1,1019 @@
+"""A faithful, offline simulator of the kie.ai HTTP API (a plain WSGI application).
+
+It follows the shared kie-api.md contract: the same paths, request bodies, envelopes, status
+vocabularies and error codes as kie.ai for the families the studio uses (4o Image,
+Flux Kontext, Market/Ideogram V3), the credit and download-url endpoints, the upload
+API (kie's second host, served here by the same app) and the file links.
+
+State lives in memory behind one lock. Tasks progress with the configured clock:
+a task is finished `duration_seconds` after its creation, and its pictures are drawn
+(see media.py) the first time anyone looks at it after that. Credits are charged at
+create with the catalog's estimate and refunded when a generation fails, as kie does.
+The sandbox never opens a network connection: the only URLs it "downloads" are its
+own `/files/<name>` links, read from memory.
+
+Magic words in a prompt (case-insensitive) simulate trouble; the task fails or hangs
+at the end of its duration, and failures are refunded:
+
+- ``[sandbox:policy]`` — content-policy rejection: 4o successFlag 2 / GENERATE_FAILED /
+  errorCode 400; Flux successFlag 3 / errorCode 400; Market state "fail", failCode "400".
+- ``[sandbox:fail]`` — generation failure: 4o errorCode 500; Flux successFlag 3 /
+  errorCode 501; Market failCode "501" "Generation failed".
+- ``[sandbox:stuck]`` — never finishes: stays generating forever, never refunded.
+
+Creates count against the rate limit once they pass validation (a rejected 429 is
+neither counted nor charged). Input-image URLs that are the sandbox's own files are
+drawn upon (a fake edit); any other URL is accepted and ignored, never fetched.
+
+HTTP status: the body code is repeated as the HTTP status for 400, 401, 402, 404, 405,
+422, 429 and 500; kie's own codes (455, 501, 505, 550) come with HTTP 200.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import json
+import math
+import re
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+from email.message import Message
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from PIL import Image
+
+from generator.catalog import Family, find_by_api_model
+
+from .media import render_image
+
+_HTTP_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
+_MIRRORED_CODES = frozenset(_HTTP_REASONS) - {200}
+
+_MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
+_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
+_RATE_WINDOW_SECONDS = 10.0
+
+_4O_SIZES = {"1:1": (1024, 1024), "3:2": (1536, 1024), "2:3": (1024, 1536)}
+# Black Forest Labs' own Kontext output sizes: about one megapixel, multiples of 16.
+_FLUX_SIZES = {
+    "21:9": (1568, 672),
+    "16:9": (1392, 752),
+    "4:3": (1184, 880),
+    "1:1": (1024, 1024),
+    "3:4": (880, 1184),
+    "9:16": (752, 1392),
+}
+_FLUX_MODELS = {"flux-kontext-pro": "Flux Kontext Pro", "flux-kontext-max": "Flux Kontext Max"}
+_IDEOGRAM_SIZES = {
+    "square": (512, 512),
+    "square_hd": (1024, 1024),
+    "portrait_4_3": (768, 1024),
+    "portrait_16_9": (576, 1024),
+    "landscape_4_3": (1024, 768),
+    "landscape_16_9": (1024, 576),
+}
+_IDEOGRAM_SPEEDS = ("TURBO", "BALANCED", "QUALITY")
+_IDEOGRAM_STYLES = ("AUTO", "GENERAL", "REALISTIC", "DESIGN")
+_MARKET_MODELS = ("ideogram/v3-text-to-image", "ideogram/v3-remix")
+
+# Outcome per family when a magic word is present: (code, message).
+_FAILURES = {
+    "4o": {
+        "policy": (400, "Your content was flagged by OpenAI as violating content policies"),
+        "fail": (500, "Internal Error, Please try again later"),
+    },
+    "flux": {
+        "policy": (400, "Your prompt was flagged by Website as violating content policies"),
+        "fail": (501, "Generation failed"),
+    },
+    "market": {
+        "policy": (400, "Your content was flagged as violating content policies"),
+        "fail": (501, "Generation failed"),
+    },
+}
+_MAGIC = (("[sandbox:policy]", "policy"), ("[sandbox:fail]", "fail"), ("[sandbox:stuck]", "stuck"))
+
+_UPLOAD_PATHS = ("/api/file-stream-upload", "/api/file-base64-upload", "/api/file-url-upload")
+
+
+@dataclass
+class SandboxConfig:
+    api_key: str = "sandbox"
+    credits: Decimal = Decimal("1000")
+    duration_seconds: float = 8.0  # from create to success (or failure)
+    visibility_delay_seconds: float = 0.0  # Market recordInfo says "recordInfo is null" meanwhile
+    public_url: str = "http://127.0.0.1:8001"  # base of the file links, no trailing slash
+    clock: Callable[[], float] = time.time
+    max_files: int = 500  # oldest files are forgotten beyond this
+    create_rate_limit: int = 20  # creates per 10 s per key
+    maintenance: bool = False  # every API call answers code 455
+    max_upload_bytes: int = 50 * 1024 * 1024
+
+
+class ApiError(Exception):
+    """An error answer: the envelope code (also the HTTP status when standard) and text."""
+
+    def __init__(self, code: int, msg: str, data: Any = None, allow: str = ""):
+        super().__init__(msg)
+        self.code = code
+        self.msg = msg
+        self.data = data
+        self.allow = allow  # the Allow header of a 405
+
+
+@dataclass
+class _File:
+    data: bytes
+    mime: str
+
+
+@dataclass
+class _Task:
+    task_id: str
+    family: str  # "4o", "flux" or "market"
+    model: str  # Market model id, Flux model, or "gpt4o-image"
+    body: dict[str, Any]  # the create request as received
+    prompt: str
+    title: str
+    sizes: list[tuple[int, int]]
+    fmt: str
+    file_names: list[str]
+    base_name: str | None
+    price: Decimal
+    outcome: str  # "success", "policy", "fail" or "stuck"
+    created_at: float
+    rendered: bool = False
+    refunded: bool = False
+
+
+@dataclass
+class _Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    environ: dict[str, Any] = field(repr=False)
+    _body: bytes | None = None
+
+    def body(self, limit: int) -> bytes:
+        if self._body is None:
+            try:
+                length = int(self.environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                raise ApiError(400, "File size exceeds the upload limit")
+            stream = self.environ["wsgi.input"]
+            chunks, remaining = [], length
+            while remaining > 0:
+                chunk = stream.read(min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                remaining -= len(chunk)
+            self._body = b"".join(chunks)
+        return self._body
+
+    def param(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else None
+
+
+def _now_ms(seconds: float) -> int:
+    return int(round(seconds * 1000))
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _require_choice(body: dict[str, Any], name: str, choices: Iterable[Any], label: str) -> None:
+    choices = tuple(choices)
+    if name in body and body[name] is not None and body[name] not in choices:
+        options = ", ".join(str(c) for c in choices)
+        raise ApiError(422, f"{label} must be one of {options}")
+
+
+def _optional_string(body: dict[str, Any], name: str, label: str, max_length: int = 0) -> None:
+    value = body.get(name)
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise ApiError(422, f"{label} must be a string")
+    if max_length and len(value) > max_length:
+        raise ApiError(422, f"{label} must be at most {max_length} characters")
+
+
+def _magic_outcome(prompt: str) -> str:
+    lowered = prompt.lower()
+    for word, outcome in _MAGIC:
+        if word in lowered:
+            return outcome
+    return "success"
+
+
+def _sniff_image(data: bytes) -> str | None:
+    """The MIME type of an image Pillow can read, or None for anything else."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            image.verify()
+    except Exception:  # Pillow raises many types for foreign bytes; all mean "not an image"
+        return None
+    return _MIME.get(kind or "")
+
+
+def _safe_name(name: str) -> str:
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")
+    return name[:120]
+
+
+class SandboxApp:
+    """The WSGI application. One instance holds one simulated kie.ai account."""
+
+    def __init__(self, config: SandboxConfig | None = None):
+        self.config = config or SandboxConfig()
+        self._lock = threading.Lock()
+        self._reset_state()
+
+    # --- public helpers for tests and tooling --------------------------------------
+
+    @property
+    def balance(self) -> Decimal:
+        with self._lock:
+            self._settle_refunds()
+            return self._balance
+
+    def set_balance(self, value: Decimal | int | str) -> None:
+        with self._lock:
+            self._balance = Decimal(str(value))
+
+    def task(self, task_id: str) -> dict[str, Any] | None:
+        """A snapshot of a task (for tests), or None when the id is unknown.
+
+        `state` uses the Market vocabulary (waiting, queuing, generating, success, fail)
+        for every family; `result_urls` are known from creation, served once finished.
+        """
+        with self._lock:
+            task = self._tasks.get(task_id)
+            if task is None:
+                return None
+            self._settle_refunds()
+            return {
+                "task_id": task.task_id,
+                "family": task.family,
+                "model": task.model,
+                "body": json.loads(json.dumps(task.body)),
+                "price": task.price,
+                "outcome": task.outcome,
+                "state": self._state(task),
+                "created_at": task.created_at,
+                "result_urls": [self._file_url(name) for name in task.file_names],
+                "rendered": task.rendered,
+                "refunded": task.refunded,
+            }
+
+    def reset(self) -> None:
+        """Forget every task and file and restore the configured balance."""
+        with self._lock:
+            self._reset_state()
+
+    def _reset_state(self) -> None:
+        self._balance = Decimal(str(self.config.credits))
+        self._tasks: dict[str, _Task] = {}
+        self._files: OrderedDict[str, _File] = OrderedDict()
+        self._pending: dict[str, str] = {}  # result file name -> task id, before rendering
+        self._creates: dict[str, deque[float]] = {}
+        self._to_refund: set[str] = set()  # failing tasks whose credits are not back yet
+
+    # --- WSGI ------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        method = (environ.get("REQUEST_METHOD") or "GET").upper()
+        headers = {
+            key[5:].replace("_", "-").lower(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        request = _Request(
+            method, path, parse_qs(environ.get("QUERY_STRING") or ""), headers, environ
+        )
+        if path.startswith("/files/"):
+            return self._serve_file(request, start_response)
+        upload = path in _UPLOAD_PATHS
+        try:
+            data = self._dispatch(request)
+        except ApiError as error:
+            return self._json(
+                start_response, error.code, error.msg, error.data, upload, error.allow
+            )
+        except Exception:  # a bug here must still answer like kie: code 500 in an envelope
+            traceback.print_exc(file=sys.stderr)
+            return self._json(
+                start_response, 500, "Internal Error, Please try again later", None, upload
+            )
+        if upload:
+            return self._json(start_response, 200, "File uploaded successfully", data, True)
+        return self._json(start_response, 200, "success", data, False)
+
+    def _json(
+        self,
+        start_response: Callable,
+        code: int,
+        msg: str,
+        data: Any,
+        upload: bool,
+        allow: str = "",
+    ) -> list[bytes]:
+        envelope: dict[str, Any] = {"code": code, "msg": msg, "data": data}
+        if upload:
+            envelope = {"success": code == 200, **envelope}
+        payload = json.dumps(envelope, ensure_ascii=False).encode("utf-8")
+        status = code if code in _MIRRORED_CODES else 200
+        headers = [
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("Content-Length", str(len(payload))),
+        ]
+        if allow:
+            headers.append(("Allow", allow))
+        start_response(f"{status} {_HTTP_REASONS[status]}", headers)
+        return [payload]
+
+    _ROUTES: dict[str, tuple[str, str]] = {
+        "/api/v1/gpt4o-image/generate": ("POST", "_create_4o"),
+        "/api/v1/gpt4o-image/record-info": ("GET", "_record_4o"),
+        "/api/v1/gpt4o-image/download-url": ("POST", "_download_url_4o"),
+        "/api/v1/flux/kontext/generate": ("POST", "_create_flux"),
+        "/api/v1/flux/kontext/record-info": ("GET", "_record_flux"),
+        "/api/v1/jobs/createTask": ("POST", "_create_market"),
+        "/api/v1/jobs/recordInfo": ("GET", "_record_market"),
+        "/api/v1/chat/credit": ("GET", "_credit"),
+        "/api/v1/common/download-url": ("POST", "_download_url_common"),
+        "/api/file-stream-upload": ("POST", "_upload_stream"),
+        "/api/file-base64-upload": ("POST", "_upload_base64"),
+        "/api/file-url-upload": ("POST", "_upload_url"),
+    }
+
+    def _dispatch(self, request: _Request) -> Any:
+        route = self._ROUTES.get(request.path.rstrip("/") or "/")
+        if route is None:
+            raise ApiError(404, "Not Found")
+        method, handler = route
+        if request.method != method:
+            raise ApiError(405, "Method Not Allowed", allow=method)
+        if self.config.maintenance:
+            raise ApiError(455, "Service unavailable: system maintenance")
+        if request.headers.get("authorization", "").strip() != f"Bearer {self.config.api_key}":
+            raise ApiError(401, "You do not have access permissions")
+        return getattr(self, handler)(request)
+
+    def _json_body(self, request: _Request) -> dict[str, Any]:
+        raw = request.body(self._body_limit())
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise ApiError(400, "Format Error - parameter not valid JSON") from None
+        if not isinstance(body, dict):
+            raise ApiError(400, "Format Error - parameter not valid JSON")
+        return body
+
+    def _body_limit(self) -> int:
+        # base64 inflates by 4/3; leave room for the JSON or multipart around it.
+        return self.config.max_upload_bytes * 4 // 3 + 1024 * 1024
+
+    # --- files -----------------------------------------------------------------------
+
+    def _file_url(self, name: str) -> str:
+        return f"{self.config.public_url}/files/{name}"
+
+    def _store(self, name: str, data: bytes, mime: str) -> None:
+        self._files[name] = _File(data, mime)
+        self._files.move_to_end(name)
+        while len(self._files) > max(1, self.config.max_files):
+            self._files.popitem(last=False)
+
+    def _own_name(self, url: Any) -> str | None:
+        """The file name behind one of our own links (any query ignored), else None.
+
+        Only the path is compared: names are random, and clients may reach the sandbox
+        under another host name than `public_url` (localhost vs 127.0.0.1, containers).
+        """
+        if not isinstance(url, str):
+            return None
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("http", "https"):
+            return None
+        prefix = urlsplit(self.config.public_url).path.rstrip("/") + "/files/"
+        if not parts.path.startswith(prefix):
+            return None
+        name = parts.path[len(prefix) :]
+        if name in self._files or name in self._pending:
+            return name
+        return None
+
+    def _read_own(self, name: str) -> _File | None:
+        """Bytes of one of our files, drawing a finished task's result on demand."""
+        with self._lock:
+            stored = self._files.get(name)
+            task_id = self._pending.get(name)
+            task = self._tasks.get(task_id) if task_id else None
+        if stored is not None:
+            return stored
+        if task is None:
+            return None
+        self._ensure_rendered(task)
+        with self._lock:
+            return self._files.get(name)
+
+    def _serve_file(self, request: _Request, start_response: Callable) -> list[bytes]:
+        name = request.path[len("/files/") :]
+        if request.method not in ("GET", "HEAD"):
+            start_response(
+                "405 Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Type", "text/plain")]
+            )
+            return [b"Method Not Allowed"]
+        stored = self._read_own(name) if _FILE_NAME.match(name) else None
+        if stored is None:
+            body = b"Not Found"
+            start_response(
+                "404 Not Found",
+                [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", stored.mime),
+                ("Content-Length", str(len(stored.data))),
+                ("Cache-Control", "public, max-age=1209600"),
+            ],
+        )
+        return [] if request.method == "HEAD" else [stored.data]
+
+    def _signed(self, url: str, seconds: int) -> str:
+        base = url.split("?", 1)[0]
+        stamp = str(self.config.clock())
+        sig = hashlib.sha256(f"{base}|{stamp}".encode()).hexdigest()[:32]
+        return f"{base}?X-Amz-Expires={seconds}&sig={sig}"
+
+    # --- task timeline ---------------------------------------------------------------
+
+    def _fraction(self, task: _Task) -> float:
+        duration = self.config.duration_seconds
+        if duration <= 0:
+            return 1.0
+        return max(0.0, (self.config.clock() - task.created_at) / duration)
+
+    def _state(self, task: _Task) -> str:
+        """Market vocabulary, used internally for every family."""
+        fraction = self._fraction(task)
+        if fraction < 0.10:
+            return "waiting"
+        if fraction < 0.25:
+            return "queuing"
+        if fraction < 1.0 or task.outcome == "stuck":
+            return "generating"
+        return "success" if task.outcome == "success" else "fail"
+
+    def _finished_at(self, task: _Task) -> float:
+        return task.created_at + max(0.0, self.config.duration_seconds)
+
+    def _settle_refunds(self) -> None:
+        """Give back the credits of failed tasks (called with the lock held)."""
+        for task_id in list(self._to_refund):
+            task = self._tasks[task_id]
+            if self._state(task) == "fail":
+                task.refunded = True
+                self._balance += task.price
+                self._to_refund.discard(task_id)
+
+    def _ensure_rendered(self, task: _Task) -> None:
+        """Draw a finished task's pictures once (called without the lock: drawing is slow)."""
+        with self._lock:
+            if task.rendered or self._state(task) != "success":
+                return
+        # The input may itself be a result that nobody has looked at yet.
+        base = self._read_own(task.base_name) if task.base_name else None
+        images = [
+            render_image(
+                task.prompt, width, height, task.fmt, task.title, base.data if base else None
+            )
+            for width, height in task.sizes
+        ]
+        mime = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}[task.fmt]
+        with self._lock:
+            if task.rendered:
+                return
+            for name, data in zip(task.file_names, images, strict=True):
+                self._pending.pop(name, None)
+                self._store(name, data, mime)
+            task.rendered = True
+
+    def _get_task(self, request: _Request, family: str) -> _Task:
+        task_id = request.param("taskId")
+        if not task_id:
+            raise ApiError(400, "taskId parameter is required")
+        with self._lock:
+            task = self._tasks.get(task_id)
+        if task is None or task.family != family:
+            raise ApiError(404, "Task not found")
+        return task
+
+    # --- creating tasks --------------------------------------------------------------
+
+    def _create(
+        self,
+        *,
+        family: str,
+        model: str,
+        body: dict[str, Any],
+        price_family: Family,
+        api_model: str | None,
+        price_params: dict[str, Any],
+        prompt: str,
+        title: str,
+        sizes: list[tuple[int, int]],
+        fmt: str,
+        base_name: str | None,
+    ) -> dict[str, str]:
+        catalog_model = find_by_api_model(price_family, api_model)
+        price = catalog_model.estimate(price_params) if catalog_model else Decimal("0")
+        key = self.config.api_key
+        with self._lock:
+            now = self.config.clock()
+            window = self._creates.setdefault(key, deque())
+            while window and window[0] <= now - _RATE_WINDOW_SECONDS:
+                window.popleft()
+            if len(window) >= self.config.create_rate_limit:
+                raise ApiError(429, "Rate limit exceeded")
+            window.append(now)
+            self._settle_refunds()
+            if self._balance < price:
+                raise ApiError(402, "Insufficient credits")
+            self._balance -= price
+            task_id = uuid.uuid4().hex
+            ext = "jpg" if fmt == "jpeg" else fmt
+            names = [f"{uuid.uuid4().hex}.{ext}" for _ in sizes]
+            task = _Task(
+                task_id=task_id,
+                family=family,
+                model=model,
+                body=json.loads(json.dumps(body)),
+                prompt=prompt,
+                title=title,
+                sizes=sizes,
+                fmt=fmt,
+                file_names=names,
+                base_name=base_name,
+                price=price,
+                outcome=_magic_outcome(prompt),
+                created_at=now,
+            )
+            self._tasks[task_id] = task
+            if task.outcome in ("policy", "fail"):
+                self._to_refund.add(task_id)
+            for name in names:
+                self._pending[name] = task_id
+        return {"taskId": task_id}
+
+    def _base_for(self, url: Any) -> str | None:
+        with self._lock:
+            return self._own_name(url)
+
+    def _create_4o(self, request: _Request) -> dict[str, str]:
+        body = self._json_body(request)
+        size = body.get("size")
+        if size in (None, ""):
+            raise ApiError(422, "size is required")
+        _require_choice(body, "size", _4O_SIZES, "size")
+        _optional_string(body, "prompt", "prompt")
+        files = body.get("filesUrl")
+        if files is not None:
+            if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+                raise ApiError(422, "filesUrl must be a list of URL strings")
+            if len(files) > 5:
+                raise ApiError(422, "filesUrl takes at most 5 images")
+        _optional_string(body, "fileUrl", "fileUrl")
+        _optional_string(body, "maskUrl", "maskUrl")
+        _optional_string(body, "callBackUrl", "callBackUrl")
+        sources = list(files or []) + ([body["fileUrl"]] if body.get("fileUrl") else [])
+        prompt = body.get("prompt") or ""
+        if not prompt.strip() and not sources:
+            raise ApiError(422, "prompt or filesUrl is required")
+        variants = body.get("nVariants", 1)
+        if variants is None:
+            variants = 1
+        if isinstance(variants, str) and variants.strip().isdigit():
+            variants = int(variants)
+        if not _is_int(variants) or variants not in (1, 2, 4):
+            raise ApiError(422, "nVariants must be one of 1, 2, 4")
+        base = next((n for n in map(self._base_for, sources) if n), None)
+        return self._create(
+            family="4o",
+            model="gpt4o-image",
+            body=body,
+            price_family=Family.GPT4O_IMAGE,
+            api_model=None,
+            price_params=body,
+            prompt=prompt,
+            title="4o Image",
+            sizes=[_4O_SIZES[size]] * variants,
+            fmt="png",
+            base_name=base,
+        )
+
+    def _create_flux(self, request: _Request) -> dict[str, str]:
+        body = self._json_body(request)
+        prompt = body.get("prompt")
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise ApiError(422, "prompt is required")
+        model = body.get("model") or "flux-kontext-pro"
+        if model not in _FLUX_MODELS:
+            raise ApiError(422, "model must be one of flux-kontext-pro, flux-kontext-max")
+        _require_choice(body, "aspectRatio", _FLUX_SIZES, "aspectRatio")
+        _require_choice(body, "outputFormat", ("jpeg", "png"), "outputFormat")
+        for name in ("inputImage", "callBackUrl", "watermark"):
+            _optional_string(body, name, name)
+        editing = bool(body.get("inputImage"))
+        tolerance = body.get("safetyTolerance")
+        if tolerance is not None:
+            top = 2 if editing else 6
+            if not _is_int(tolerance) or not 0 <= tolerance <= top:
+                raise ApiError(422, f"safetyTolerance must be an integer from 0 to {top}")
+        base = self._base_for(body.get("inputImage")) if editing else None
+        ratio = body.get("aspectRatio")
+        if ratio:
+            size = _FLUX_SIZES[ratio]
+        elif not editing:
+            size = _FLUX_SIZES["16:9"]
+        else:
+            size = self._kept_ratio_size(base)
+        return self._create(
+            family="flux",
+            model=model,
+            body=body,
+            price_family=Family.FLUX_KONTEXT,
+            api_model=model,
+            price_params=body,
+            prompt=prompt,
+            title=_FLUX_MODELS[model],
+            sizes=[size],
+            fmt=body.get("outputFormat") or "jpeg",
+            base_name=base,
+        )
+
+    def _kept_ratio_size(self, base: str | None) -> tuple[int, int]:
+        """About one megapixel at the ratio of our own input image (1:1 otherwise)."""
+        stored = self._read_own(base) if base else None
+        ratio = 1.0
+        if stored is not None:
+            try:
+                with Image.open(io.BytesIO(stored.data)) as image:
+                    ratio = image.width / image.height
+            except OSError:
+                ratio = 1.0
+        ratio = min(4.0, max(0.25, ratio))
+        width = math.sqrt(1024 * 1024 * ratio)
+        height = width / ratio
+        return max(16, round(width / 16) * 16), max(16, round(height / 16) * 16)
+
+    def _create_market(self, request: _Request) -> dict[str, str]:
+        body = self._json_body(request)
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            raise ApiError(422, "model is required")
+        if model not in _MARKET_MODELS:
+            raise ApiError(422, "The page does not exist or is not published")
+        _optional_string(body, "callBackUrl", "callBackUrl")
+        data = body.get("input")
+        if not isinstance(data, dict):
+            raise ApiError(422, "input is required")
+        prompt = data.get("prompt")
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise ApiError(422, "input.prompt is required")
+        if len(prompt) > 5000:
+            raise ApiError(422, "input.prompt must be at most 5000 characters")
+        _require_choice(data, "rendering_speed", _IDEOGRAM_SPEEDS, "input.rendering_speed")
+        _require_choice(data, "style", _IDEOGRAM_STYLES, "input.style")
+        _require_choice(data, "image_size", _IDEOGRAM_SIZES, "input.image_size")
+        _optional_string(data, "negative_prompt", "input.negative_prompt", 5000)
+        if data.get("expand_prompt") is not None and not isinstance(data["expand_prompt"], bool):
+            raise ApiError(422, "input.expand_prompt must be a boolean")
+        if data.get("seed") is not None and not _is_int(data["seed"]):
+            raise ApiError(422, "input.seed must be an integer")
+        count = 1
+        base = None
+        if model == "ideogram/v3-remix":
+            image_url = data.get("image_url")
+            if not isinstance(image_url, str) or not image_url.strip():
+                raise ApiError(422, "input.image_url is required")
+            strength = data.get("strength")
+            if strength is not None and (not _is_number(strength) or not 0.01 <= strength <= 1):
+                raise ApiError(422, "input.strength must be a number from 0.01 to 1")
+            num = data.get("num_images")
+            if num is not None:
+                if str(num) not in ("1", "2", "3", "4") or isinstance(num, bool | float):
+                    raise ApiError(422, "input.num_images must be one of 1, 2, 3, 4")
+                count = int(num)
+            base = self._base_for(image_url)
+        size = _IDEOGRAM_SIZES[data.get("image_size") or "square_hd"]
+        return self._create(
+            family="market",
+            model=model,
+            body=body,
+            price_family=Family.MARKET,
+            api_model=model,
+            price_params=data,
+            prompt=prompt,
+            title="Ideogram V3",
+            sizes=[size] * count,
+            fmt="png",
+            base_name=base,
+        )
+
+    # --- reading tasks ---------------------------------------------------------------
+
+    def _record_4o(self, request: _Request) -> dict[str, Any]:
+        task = self._get_task(request, "4o")
+        self._ensure_rendered(task)
+        with self._lock:
+            self._settle_refunds()
+            state = self._state(task)
+            urls = [self._file_url(n) for n in task.file_names]
+            done = state in ("success", "fail")
+            flag, status, code, message, response = 0, "GENERATING", None, "", None
+            if state == "success":
+                flag, status = 1, "SUCCESS"
+                response = {"resultUrls": urls, "result_urls": list(urls)}
+            elif state == "fail":
+                flag, status = 2, "GENERATE_FAILED"
+                code, message = _FAILURES["4o"][task.outcome]
+            progress = 1.0 if state == "success" else min(self._fraction(task), 0.99)
+            return {
+                "taskId": task.task_id,
+                "paramJson": _compact(task.body),
+                "completeTime": _now_ms(self._finished_at(task)) if done else None,
+                "response": response,
+                "successFlag": flag,
+                "status": status,
+                "errorCode": code,
+                "errorMessage": message,
+                "createTime": _now_ms(task.created_at),
+                "progress": f"{progress:.2f}",
+            }
+
+    def _record_flux(self, request: _Request) -> dict[str, Any]:
+        task = self._get_task(request, "flux")
+        self._ensure_rendered(task)
+        with self._lock:
+            self._settle_refunds()
+            state = self._state(task)
+            flag, code, message, response = 0, None, "", None
+            if state == "success":
+                url = self._file_url(task.file_names[0])
+                flag = 1
+                # kie's originImageUrl is the upstream link that lives 10 minutes.
+                response = {"originImageUrl": self._signed(url, 600), "resultImageUrl": url}
+            elif state == "fail":
+                flag = 3
+                code, message = _FAILURES["flux"][task.outcome]
+            done = state in ("success", "fail")
+            return {
+                "taskId": task.task_id,
+                "paramJson": _compact(task.body),
+                "completeTime": _now_ms(self._finished_at(task)) if done else None,
+                "response": response,
+                "successFlag": flag,
+                "errorCode": code,
+                "errorMessage": message,
+                "createTime": _now_ms(task.created_at),
+            }
+
+    def _record_market(self, request: _Request) -> dict[str, Any]:
+        task = self._get_task(request, "market")
+        with self._lock:
+            visible_at = task.created_at + self.config.visibility_delay_seconds
+            if self.config.clock() < visible_at:
+                raise ApiError(422, "recordInfo is null")
+        self._ensure_rendered(task)
+        with self._lock:
+            self._settle_refunds()
+            state = self._state(task)
+            created = task.created_at
+            duration = max(0.0, self.config.duration_seconds)
+            done = state in ("success", "fail")
+            if done:
+                updated = self._finished_at(task)
+            elif state == "waiting":
+                updated = created
+            elif state == "queuing":
+                updated = created + 0.10 * duration
+            else:
+                updated = created + 0.25 * duration
+            result, fail_code, fail_msg = "", "", ""
+            if state == "success":
+                result = _compact({"resultUrls": [self._file_url(n) for n in task.file_names]})
+            elif state == "fail":
+                number, fail_msg = _FAILURES["market"][task.outcome]
+                fail_code = str(number)
+            return {
+                "taskId": task.task_id,
+                "model": task.model,
+                "state": state,
+                "param": _compact(task.body),
+                "resultJson": result,
+                "failCode": fail_code,
+                "failMsg": fail_msg,
+                "costTime": _now_ms(duration) if done else None,
+                "completeTime": _now_ms(self._finished_at(task)) if done else None,
+                "createTime": _now_ms(created),
+                "updateTime": _now_ms(updated),
+            }
+
+    # --- account and links -----------------------------------------------------------
+
+    def _credit(self, request: _Request) -> int:
+        return int(self.balance.to_integral_value(rounding=ROUND_FLOOR))
+
+    def _download_url_4o(self, request: _Request) -> str:
+        body = self._json_body(request)
+        task_id, url = body.get("taskId"), body.get("url")
+        if not isinstance(task_id, str) or not task_id:
+            raise ApiError(422, "taskId is required")
+        if not isinstance(url, str) or not url:
+            raise ApiError(422, "url is required")
+        with self._lock:
+            task = self._tasks.get(task_id)
+        if task is None or task.family != "4o":
+            raise ApiError(422, "record is null")
+        self._ensure_rendered(task)
+        with self._lock:
+            if self._state(task) != "success":
+                raise ApiError(422, "record status is not success")
+            name = self._own_name(url)
+        if name is None or name not in task.file_names:
+            raise ApiError(422, "url is not a result of this task")
+        return self._signed(self._file_url(name), 1200)
+
+    def _download_url_common(self, request: _Request) -> str:
+        body = self._json_body(request)
+        url = body.get("url")
+        if not isinstance(url, str) or not url:
+            raise ApiError(422, "url is required")
+        with self._lock:
+            name = self._own_name(url)
+        if name is None or self._read_own(name) is None:
+            raise ApiError(422, "Only URLs generated by kie.ai are supported")
+        return self._signed(self._file_url(name), 1200)
+
+    # --- uploads ---------------------------------------------------------------------
+
+    def _save_upload(
+        self, data: bytes, upload_path: Any, file_name: Any, original: str | None
+    ) -> dict[str, Any]:
+        if not isinstance(upload_path, str) or not upload_path.strip("/ "):
+            raise ApiError(400, "uploadPath is required")
+        if file_name is not None and not isinstance(file_name, str):
+            raise ApiError(400, "fileName must be a string")
+        if len(data) > self.config.max_upload_bytes:
+            limit_mb = self.config.max_upload_bytes / (1024 * 1024)
+            raise ApiError(400, f"File size exceeds the {limit_mb:g}MB limit")
+        if not data:
+            raise ApiError(400, "file is required")
+        mime = _sniff_image(data)
+        if mime is None:
+            raise ApiError(400, "Unsupported file type")
+        file_id = uuid.uuid4().hex
+        shown = _safe_name(file_name or "") or _safe_name(original or "")
+        if not shown:
+            shown = f"{file_id[:12]}.{_EXT[mime]}"
+        name = f"{file_id[:16]}-{shown}"
+        upload_path = upload_path.strip("/ ")
+        url = self._file_url(name)
+        with self._lock:
+            self._store(name, data, mime)
+        return {
+            "fileId": file_id,
+            "fileName": shown,
+            "originalName": original or shown,
+            "fileSize": len(data),
+            "mimeType": mime,
+            "uploadPath": upload_path,
+            "filePath": f"{upload_path}/{shown}",
+            "fileUrl": url,
+            "downloadUrl": url,
+        }
+
+    def _upload_stream(self, request: _Request) -> dict[str, Any]:
+        content_type = request.headers.get("content-type", "")
+        header = Message()
+        header["Content-Type"] = content_type
+        boundary = header.get_param("boundary")
+        if header.get_content_type() != "multipart/form-data" or not isinstance(boundary, str):
+            raise ApiError(400, "Content-Type must be multipart/form-data")
+        fields, files = _parse_multipart(request.body(self._body_limit()), boundary)
+        if "file" not in files:
+            raise ApiError(400, "file is required")
+        original, data = files["file"]
+        return self._save_upload(
+            data, fields.get("uploadPath"), fields.get("fileName") or None, original
+        )
+
+    def _upload_base64(self, request: _Request) -> dict[str, Any]:
+        body = self._json_body(request)
+        raw = body.get("base64Data")
+        if not isinstance(raw, str) or not raw.strip():
+            raise ApiError(400, "base64Data is required")
+        if raw.startswith("data:"):
+            raw = raw.partition(",")[2]
+        try:
+            data = base64.b64decode("".join(raw.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise ApiError(400, "base64Data is not valid base64") from None
+        return self._save_upload(data, body.get("uploadPath"), body.get("fileName"), None)
+
+    def _upload_url(self, request: _Request) -> dict[str, Any]:
+        body = self._json_body(request)
+        url = body.get("fileUrl")
+        if not isinstance(url, str) or not url.strip():
+            raise ApiError(400, "fileUrl is required")
+        if not isinstance(body.get("uploadPath"), str) or not body["uploadPath"].strip("/ "):
+            raise ApiError(400, "uploadPath is required")
+        with self._lock:
+            name = self._own_name(url)
+        stored = self._read_own(name) if name else None
+        if stored is None:
+            # Never fetched: the sandbox makes no outgoing requests.
+            raise ApiError(400, "Failed to download file from URL")
+        original = _safe_name(urlsplit(url).path) or None
+        return self._save_upload(
+            stored.data, body.get("uploadPath"), body.get("fileName"), original
+        )
+
+
+def _parse_multipart(body: bytes, boundary: str) -> tuple[dict[str, str], dict[str, tuple]]:
+    """Split a multipart/form-data body into text fields and (filename, bytes) files.
+
+    Parts are cut at CRLF + "--boundary", which cannot occur inside a part by the
+    format's rule; each part's headers are read with the email package.
+    """
+    fields: dict[str, str] = {}
+    files: dict[str, tuple[str | None, bytes]] = {}
+    delimiter = b"\r\n--" + boundary.encode("latin-1")
+    chunks = (b"\r\n" + body).split(delimiter)
+    for chunk in chunks[1:]:
+        if chunk.startswith(b"--"):
+            break
+        if chunk.startswith(b"\r\n"):
+            chunk = chunk[2:]
+        head, sep, content = chunk.partition(b"\r\n\r\n")
+        if not sep:
+            raise ApiError(400, "Malformed multipart body")
+        message = Message()
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            key, colon, value = line.partition(":")
+            if colon:
+                message[key.strip()] = value.strip()
+        name = message.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        filename = message.get_filename()
+        if filename is not None:
+            files[name] = (filename, content)
+        else:
+            fields[name] = content.decode("utf-8", "replace")
+    return fields, files

@@ -1,0 +1,88 @@
+"""Serve the kie.ai sandbox over HTTP with the standard library's wsgiref.
+
+    python -m generator.sandbox --port 8001 [--key sandbox] [--duration 8]
+
+Each request is handled in its own thread; one short log line per request goes to
+stderr. Ctrl-C stops the server cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from decimal import Decimal
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from .app import SandboxApp, SandboxConfig
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True  # a hung client must not keep Ctrl-C from exiting
+    allow_reuse_address = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        sys.stderr.write(f"sandbox {self.command} {self.path} -> {code}\n")
+
+    def log_message(self, format: str, *args: object) -> None:
+        sys.stderr.write("sandbox " + (format % args) + "\n")
+
+
+def _stop_on_signals() -> None:
+    """Make Ctrl-C and SIGTERM (process managers like honcho) end serve_forever.
+
+    A process started in the background by a non-interactive shell inherits SIGINT as
+    ignored, so the default handler is put back explicitly.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def serve(host: str, port: int, config: SandboxConfig | None = None) -> None:
+    """Run the sandbox until interrupted (Ctrl-C or SIGTERM)."""
+    config = config or SandboxConfig(public_url=f"http://{host}:{port}")
+    app = SandboxApp(config)
+    with make_server(
+        host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+    ) as server:
+        sys.stderr.write(
+            f"kie.ai sandbox on http://{host}:{port} (key {config.api_key!r}, "
+            f"{config.credits} credits, files at {config.public_url}/files/)\n"
+        )
+        _stop_on_signals()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            sys.stderr.write("kie.ai sandbox stopped\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Run the offline kie.ai sandbox.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--key", default="sandbox", help="the API key it accepts")
+    parser.add_argument("--credits", default="1000")
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds per task")
+    parser.add_argument("--public-url", default=None, help="base URL of the file links")
+    args = parser.parse_args(argv)
+    config = SandboxConfig(
+        api_key=args.key,
+        credits=Decimal(args.credits),
+        duration_seconds=args.duration,
+        public_url=(args.public_url or f"http://{args.host}:{args.port}").rstrip("/"),
+    )
+    serve(args.host, args.port, config)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from generator import views
+
+app_name = "generator"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("generate/", views.generate, name="generate"),
+    path("generate/estimate/", views.estimate, name="estimate"),
+    path("gallery/", views.gallery, name="gallery"),
+    path("gallery/live/", views.gallery_live, name="gallery_live"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/rerun/", views.task_rerun, name="task_rerun"),
+    path("tasks/<int:pk>/cancel/", views.task_cancel, name="task_cancel"),
+    path("assets/<int:pk>/file/", views.asset_file, name="asset_file"),
+    path("assets/<int:pk>/thumbnail/", views.asset_thumbnail, name="asset_thumbnail"),
+]

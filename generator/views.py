@@ -1,0 +1,327 @@
+"""Pages: generate, gallery (with live updates), task detail, stored files."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
+
+from generator import catalog, generations
+from generator.forms import GenerationForm
+from generator.models import ACTIVE_STATES, Asset, GenerationTask, Prompt, State
+
+GALLERY_PAGE_SIZE = 24
+LIVE_INTERVAL = "2s"
+
+
+def staff_required(view):
+    """Logged-in staff only: anonymous users go to the login page, others get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied("AutoScale Studio is for staff accounts.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- generate -------------------------------------------------------------------------
+
+
+def _pick(request):
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        model = catalog.get(source.get("model") or catalog.MODELS[0].key)
+        operation = model.operation(source.get("operation") or None)
+    except catalog.CatalogError:
+        raise Http404("No such model or operation") from None
+    return model, operation
+
+
+@staff_required
+def generate(request):
+    model, operation = _pick(request)
+    input_asset = None
+    if request.method == "POST":
+        form = GenerationForm(model, operation, request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            task = _start(request, form)
+            if task:
+                url = reverse("generator:gallery") + f"?new={task.pk}"
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    else:
+        initial = {"model": model.key, "operation": operation.key}
+        input_asset = _asset_from_query(request, initial)
+        initial.update(_initial_from_task(request, model, operation))
+        form = GenerationForm(model, operation, initial=initial, user=request.user)
+    context = {
+        "form": form,
+        "model": model,
+        "operation": operation,
+        "models_by_kind": _models_by_kind(),
+        "input_asset": input_asset,
+        "estimate": generations.estimate_from_raw(model, operation, request.GET),
+    }
+    if request.htmx and request.htmx.target == "generate-form":
+        return render(request, "generator/generate.html#form", context)
+    return render(request, "generator/generate.html", context)
+
+
+def _start(request, form: GenerationForm) -> GenerationTask | None:
+    model, operation = form.catalog_model, form.catalog_operation
+    raw = form.catalog_values()
+    saved = form.cleaned_data.get("saved_prompt")
+    if saved and saved.brand_context and raw.get("prompt"):
+        raw["prompt"] = f"{raw['prompt']}\n\n{saved.brand_context.strip()}"
+    images = []
+    if form.image_param:
+        files = request.FILES.getlist(form.image_param.name)
+        images += [generations.ImageInput(file=f) for f in files]
+        if form.cleaned_data.get("input_asset"):
+            images.insert(0, generations.ImageInput(asset=form.cleaned_data["input_asset"]))
+    try:
+        task = generations.start_generation(
+            request.user, model.key, operation.key, raw, images, saved_prompt=saved
+        )
+    except catalog.CatalogError as exc:
+        form.apply_catalog_errors(exc.errors)
+        return None
+    name = form.cleaned_data.get("save_as")
+    if name:
+        Prompt.objects.update_or_create(
+            owner=request.user,
+            name=name,
+            defaults={"text": form.cleaned_data.get("prompt", "")},
+        )
+    return task
+
+
+def _asset_from_query(request, initial) -> Asset | None:
+    asset_id = request.GET.get("input_asset")
+    if not asset_id:
+        return None
+    asset = Asset.objects.filter(pk=asset_id, content_type__startswith="image/").first()
+    if asset:
+        initial["input_asset"] = asset.pk
+    return asset
+
+
+def _initial_from_task(request, model, operation) -> dict:
+    """Prefill from an earlier task (the "edit this image" button keeps its prompt)."""
+    task_id = request.GET.get("from_task")
+    if not task_id:
+        return {}
+    task = GenerationTask.objects.filter(pk=task_id).first()
+    if not task:
+        return {}
+    names = {p.name for p in operation.params}
+    values = {k: v for k, v in task.params.items() if k in names and task.model_key == model.key}
+    values["prompt"] = task.prompt_text
+    return values
+
+
+def _models_by_kind():
+    return [
+        (catalog.KIND_LABELS[kind], models) for kind, models in catalog.by_kind().items() if models
+    ]
+
+
+@staff_required
+@require_GET
+def estimate(request):
+    model, operation = _pick(request)
+    context = {
+        "estimate": generations.estimate_from_raw(model, operation, request.GET),
+        "model": model,
+    }
+    return render(request, "generator/generate.html#estimate", context)
+
+
+# --- gallery --------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def gallery(request):
+    filters = {
+        "kind": request.GET.get("kind", ""),
+        "model": request.GET.get("model", ""),
+        "state": request.GET.get("state", ""),
+        "search": request.GET.get("q", "").strip()[:200],
+    }
+    tasks = GenerationTask.objects.for_gallery().filtered(**filters)
+    page = Paginator(tasks, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "tasks": page.object_list,
+        "filters": filters,
+        "models": catalog.MODELS,
+        "kinds": [(k.value, catalog.KIND_LABELS[k]) for k in catalog.Kind],
+        "states": [("active", "In progress"), (State.SUCCEEDED, "Done"), ("failed", "Failed")],
+        "live": _live_context(page.object_list),
+        "new_task": request.GET.get("new", ""),
+        "query_without_page": _query_without_page(request),
+    }
+    if request.htmx and request.htmx.target == "gallery-results":
+        return render(request, "generator/gallery.html#results", context)
+    return render(request, "generator/gallery.html", context)
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("new", None)
+    return query.urlencode()
+
+
+def _live_context(tasks) -> dict:
+    pending = [task for task in tasks if task.state in ACTIVE_STATES]
+    return {"cards": ",".join(f"{t.pk}:{t.version}" for t in pending), "interval": LIVE_INTERVAL}
+
+
+def _parse_cards(value: str) -> dict[int, str]:
+    cards = {}
+    for item in value.split(",")[: GALLERY_PAGE_SIZE * 2]:
+        pk, _, version = item.partition(":")
+        if pk.isdigit():
+            cards[int(pk)] = version
+    return cards
+
+
+@staff_required
+@require_GET
+def gallery_live(request):
+    """One request per interval per open gallery: only the cards that changed, out of band."""
+    watched = _parse_cards(request.GET.get("cards", ""))
+    tasks = list(GenerationTask.objects.for_gallery().filter(pk__in=watched))
+    changed = [task for task in tasks if task.version != watched.get(task.pk)]
+    live = _live_context(tasks)
+    if not changed:
+        return HttpResponse(status=204)  # htmx keeps polling and swaps nothing
+    context = {"changed": changed, "live": live}
+    response = render(request, "generator/gallery.html#live-response", context)
+    if not live["cards"]:
+        response.status_code = HttpResponseStopPolling.status_code
+    return response
+
+
+# --- task -----------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def task_detail(request, pk: int):
+    task = get_object_or_404(
+        GenerationTask.objects.select_related("created_by", "prompt").prefetch_related(
+            "assets", "events", "inputs"
+        ),
+        pk=pk,
+    )
+    context = {
+        "task": task,
+        "timings": _timings(task),
+        "params": _param_rows(task),
+        "interval": LIVE_INTERVAL,
+    }
+    if request.htmx and request.htmx.target == "task-body":
+        response = render(request, "generator/task.html#body", context)
+        if task.is_final:
+            response.status_code = HttpResponseStopPolling.status_code
+        return response
+    return render(request, "generator/task.html", context)
+
+
+def _timings(task: GenerationTask) -> list[tuple[str, float]]:
+    """Seconds spent in each state, from the event trail."""
+    events = list(task.events.all())
+    rows = []
+    for current, following in zip(events, events[1:], strict=False):
+        rows.append((current.get_to_state_display(), (following.at - current.at).total_seconds()))
+    return rows
+
+
+def _param_rows(task: GenerationTask) -> list[tuple[str, str]]:
+    try:
+        operation = task.catalog_model.operation(task.operation)
+    except catalog.CatalogError:
+        return [(k, str(v)) for k, v in task.params.items()]
+    rows = []
+    for param in operation.params:
+        if param.name == "prompt" or param.type is catalog.ParamType.IMAGES:
+            continue
+        value = task.params.get(param.name)
+        if value is None:
+            continue
+        labels = {str(v): label for v, label in param.choices}
+        shown = labels.get(
+            str(value), "yes" if value is True else "no" if value is False else value
+        )
+        rows.append((param.label, str(shown)))
+    return rows
+
+
+@staff_required
+@require_POST
+def task_rerun(request, pk: int):
+    task = get_object_or_404(GenerationTask, pk=pk)
+    try:
+        new_task = generations.rerun(task, request.user)
+    except catalog.CatalogError as exc:
+        return HttpResponse(f"This task can no longer be re-run: {exc}", status=409)
+    return redirect(new_task)
+
+
+@staff_required
+@require_POST
+def task_cancel(request, pk: int):
+    task = get_object_or_404(GenerationTask, pk=pk)
+    generations.cancel(task)
+    return redirect(task)
+
+
+# --- files ----------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def asset_file(request, pk: int):
+    asset = get_object_or_404(Asset, pk=pk)
+    download = request.GET.get("download") == "1"
+    name = f"autoscale-{asset.task_id}-{asset.index + 1}.{asset.extension}"
+    return _file_response(asset.file, asset.content_type, download, name)
+
+
+@staff_required
+@require_GET
+def asset_thumbnail(request, pk: int):
+    asset = get_object_or_404(Asset, pk=pk)
+    if not asset.thumbnail:
+        raise Http404("No thumbnail")
+    return _file_response(asset.thumbnail, "image/webp", False, None)
+
+
+def _file_response(field_file, content_type, as_attachment, filename):
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The stored file is missing") from None
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=as_attachment, filename=filename
+    )
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def home(request):
+    return redirect("generator:gallery")

@@ -1,0 +1,50 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django_q.brokers import get_broker
+
+from generator import upstream
+from generator.sandbox import SandboxApp, SandboxConfig
+from tests.helpers import FakeClock
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def sandbox(settings, clock):
+    """A fresh in-process kie.ai sandbox on a fake clock, used by every kie call in the test."""
+    app = SandboxApp(
+        SandboxConfig(
+            api_key=settings.KIE_SANDBOX_KEY,
+            public_url=settings.KIE_SANDBOX_URL,
+            duration_seconds=10,
+            clock=clock,
+        )
+    )
+    previous = upstream._inprocess_sandbox
+    upstream._inprocess_sandbox = app
+    yield app
+    upstream._inprocess_sandbox = previous
+
+
+@pytest.fixture(autouse=True)
+def empty_queue(db):
+    """The Redis broker outlives a test's transaction: start each test with an empty queue."""
+    get_broker().purge_queue()
+    yield
+    get_broker().purge_queue()
+
+
+@pytest.fixture
+def staff(db):
+    return get_user_model().objects.create_user(
+        "marie", password="pw", is_staff=True, first_name="Marie"
+    )
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client

@@ -1,0 +1,85 @@
+"""Test helpers: a controllable clock for the sandbox, and running queued jobs in-process."""
+
+from __future__ import annotations
+
+import io
+import time
+from decimal import Decimal
+
+from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.signing import SignedPackage
+from PIL import Image
+
+from generator.models import GenerationTask
+
+
+class FakeClock:
+    def __init__(self, start: float | None = None):
+        self.now = start if start is not None else time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def queued_jobs() -> list[tuple[str, tuple]]:
+    """What is waiting in the real django-q2 queue (ORM or Redis), without taking it."""
+    broker = get_broker()
+    if broker.queue_size() == 0:
+        return []
+    jobs = []
+    for ack_id, payload in broker.dequeue() or []:
+        package = SignedPackage.loads(payload)
+        jobs.append((package["func"], tuple(package["args"])))
+        broker.enqueue(payload)
+        broker.acknowledge(ack_id) if ack_id is not None else None
+    return jobs
+
+
+def run_jobs(max_jobs: int = 200) -> list[str]:
+    """Take jobs from the real queue and run them here, as a worker would; returns their names."""
+    from pydoc import locate
+
+    broker = get_broker()
+    ran = []
+    while len(ran) < max_jobs and broker.queue_size() > 0:
+        for ack_id, payload in broker.dequeue() or []:
+            package = SignedPackage.loads(payload)
+            func = package["func"]
+            target = locate(func) if isinstance(func, str) else func
+            target(*package["args"], **package["kwargs"])
+            if ack_id is not None:
+                broker.acknowledge(ack_id)
+            ran.append(func.rsplit(".", 1)[-1] if isinstance(func, str) else str(func))
+    return ran
+
+
+def make_polls_due() -> None:
+    GenerationTask.objects.active().update(next_poll_at=timezone.now())
+
+
+def settle(clock: FakeClock, rounds: int = 10, step: float = 5.0) -> None:
+    """Let the sandbox time pass and the jobs run until no task is active."""
+    from generator import jobs
+
+    for _ in range(rounds):
+        run_jobs()
+        if not GenerationTask.objects.active().exists():
+            return
+        clock.advance(step)
+        make_polls_due()
+        jobs.poll_sweep()
+    run_jobs()
+
+
+def png_bytes(width: int = 64, height: int = 48, color=(30, 90, 200)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, "PNG")
+    return out.getvalue()
+
+
+def credits(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
