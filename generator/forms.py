@@ -143,8 +143,26 @@ class GenerationForm(forms.Form):
                 values[param.name] = value
         return values
 
+    def add_catalog_errors(self) -> None:
+        """On a form that already has errors, also show the catalog's, so that one
+        submission reports every problem."""
+        raw = self.catalog_values()
+        if self.image_param:
+            given = self.files.getlist(self.image_param.name) if self.files else []
+            raw[self.image_param.name] = [f.name for f in given] + (
+                ["asset"] if self.cleaned_data.get("input_asset") else []
+            )
+        try:
+            catalog.validate(self.catalog_model, self.catalog_operation.key, raw)
+        except catalog.CatalogError as exc:
+            self.apply_catalog_errors(
+                {name: msg for name, msg in exc.errors.items() if name not in self.errors}
+            )
+
     def apply_catalog_errors(self, errors: dict[str, str]) -> None:
         for name, message in errors.items():
             field = name if name in self.fields else None
             label = self.fields[name].label if field else name
-            self.add_error(field, f"{label} {message}" if field is None else message.capitalize())
+            self.add_error(
+                field, f"{label} {message}" if field is None else message[:1].upper() + message[1:]
+            )

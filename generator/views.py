@@ -53,11 +53,10 @@ def generate(request):
     input_asset = None
     if request.method == "POST":
         form = GenerationForm(model, operation, request.POST, request.FILES, user=request.user)
-        if form.is_valid():
-            task = _start(request, form)
-            if task:
-                url = reverse("generator:gallery") + f"?new={task.pk}"
-                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        task = _start(request, form) if form.is_valid() else form.add_catalog_errors()
+        if task:
+            url = reverse("generator:gallery") + f"?new={task.pk}"
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     else:
         initial = {"model": model.key, "operation": operation.key}
         input_asset = _asset_from_query(request, initial)

@@ -136,7 +136,7 @@ class KieClient:
         message = self.scrub(str(body.get("msg") or ""))
         if code is None:
             raise MalformedResponseError(
-                f"kie.ai answered with a non-numeric code {body['code']!r}"
+                self.scrub(f"kie.ai answered with a non-numeric code {body['code']!r}")
             )
         # An error may come inside HTTP 200, and uploads add a `success` flag.
         if code != 200 or body.get("success") is False or not response.is_success:

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -41,3 +43,24 @@ def filesize(value) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return "-"
+
+
+@register.filter
+def ago(moment) -> str:
+    """'just now' under a minute, else Django's '3 minutes ago'."""
+    if not moment:
+        return ""
+    if (timezone.now() - moment).total_seconds() < 60:
+        return "just now"
+    return f"{timesince(moment).split(',')[0]} ago"
+
+
+@register.filter
+def credits(value) -> str:
+    """5 -> '5', 3.50 -> '3.5', 12.25 -> '12.25'."""
+    try:
+        number = Decimal(value).quantize(Decimal("0.01"))
+    except (TypeError, ArithmeticError, ValueError):
+        return "-"
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

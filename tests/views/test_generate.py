@@ -1,0 +1,199 @@
+"""The generate page: a form from the catalog, a live price, clear errors."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from generator.models import GenerationTask, PriceOverride, Prompt
+from tests.factories import make_asset, make_task
+from tests.helpers import png_bytes, queued_jobs
+
+
+@pytest.mark.django_db
+def test_page_lists_models_by_kind_and_builds_the_form_from_the_catalog(staff_client):
+    page = staff_client.get("/generate/?model=ideogram-v3").content.decode()
+    assert "Images" in page and "Flux Kontext Max" in page
+    assert 'name="rendering_speed"' in page and 'value="QUALITY"' in page
+    assert 'name="image_size"' in page
+    assert "7 credits" in page
+
+
+@pytest.mark.django_db
+def test_switching_model_with_htmx_returns_only_the_form(staff_client):
+    response = staff_client.get(
+        "/generate/?model=flux-kontext-max", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="generate-form"
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="generate-form"')
+    assert "<html" not in html and "10 credits" in html
+
+
+@pytest.mark.django_db
+def test_estimate_follows_the_options(staff_client):
+    def cost(query):
+        return staff_client.get(f"/generate/estimate/?{query}").content.decode()
+
+    assert "24 credits" in cost("model=4o-image&operation=text-to-image&nVariants=4")
+    assert "3.5 credits" in cost("model=ideogram-v3&rendering_speed=TURBO")
+    assert "estimate" in cost("model=ideogram-v3")
+
+
+@pytest.mark.django_db
+def test_admin_price_override_changes_the_estimate_and_the_task(staff_client):
+    PriceOverride.objects.create(model_key="flux-kontext-pro", credits=Decimal("4.5"))
+    estimate = staff_client.get("/generate/estimate/?model=flux-kontext-pro").content.decode()
+    assert "4.5 credits" in estimate and "estimate</span>" not in estimate
+    staff_client.post(
+        "/generate/",
+        {
+            "model": "flux-kontext-pro",
+            "operation": "text-to-image",
+            "prompt": "desk",
+            "aspectRatio": "1:1",
+            "outputFormat": "png",
+        },
+    )
+    assert GenerationTask.objects.get().credits_estimated == Decimal("4.5")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submit_creates_a_queued_task_and_enqueues_its_submission(staff_client, staff):
+    response = staff_client.post(
+        "/generate/",
+        {
+            "model": "4o-image",
+            "operation": "text-to-image",
+            "prompt": "Un standard téléphonique",
+            "size": "2:3",
+            "nVariants": "2",
+            "save_as": "Standard FR",
+        },
+    )
+    task = GenerationTask.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/gallery/?new={task.pk}"
+    assert task.state == "QUEUED" and task.created_by == staff
+    assert task.params == {
+        "prompt": "Un standard téléphonique",
+        "size": "2:3",
+        "nVariants": 2,
+        "isEnhance": False,
+    }
+    assert task.credits_estimated == Decimal("12")
+    assert queued_jobs() == [("generator.jobs.submit", (task.pk,))]
+    assert Prompt.objects.get(owner=staff).name == "Standard FR"
+
+
+@pytest.mark.django_db
+def test_htmx_submit_redirects_on_the_client(staff_client):
+    response = staff_client.post(
+        "/generate/",
+        {
+            "model": "flux-kontext-pro",
+            "operation": "text-to-image",
+            "prompt": "x",
+            "aspectRatio": "1:1",
+            "outputFormat": "jpeg",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and response["HX-Redirect"].startswith("/gallery/")
+
+
+@pytest.mark.django_db
+def test_invalid_input_shows_errors_on_the_fields_and_keeps_the_text(staff_client):
+    long_prompt = "x" * 3001
+    response = staff_client.post(
+        "/generate/",
+        {
+            "model": "flux-kontext-pro",
+            "operation": "text-to-image",
+            "prompt": long_prompt,
+            "aspectRatio": "7:5",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "the limit is 3000" in html
+    assert "Select a valid choice" in html
+    assert long_prompt in html  # nothing the marketer typed is lost
+    assert not GenerationTask.objects.exists()
+
+
+@pytest.mark.django_db
+def test_edit_needs_an_image_and_refuses_a_non_image(staff_client):
+    data = {
+        "model": "flux-kontext-pro",
+        "operation": "edit",
+        "prompt": "bluer",
+        "outputFormat": "png",
+    }
+    html = staff_client.post("/generate/", data).content.decode()
+    assert "Needs at least 1 image" in html
+    fake = SimpleUploadedFile("photo.png", b"<html>not an image</html>", "image/png")
+    html = staff_client.post("/generate/", {**data, "inputImage": fake}).content.decode()
+    assert "not a readable image" in html
+    assert not GenerationTask.objects.exists()
+
+
+@pytest.mark.django_db
+def test_edit_with_an_upload_stores_the_reference_image(staff_client):
+    image = SimpleUploadedFile("logo.png", png_bytes(), "image/png")
+    staff_client.post(
+        "/generate/",
+        {
+            "model": "4o-image",
+            "operation": "edit",
+            "prompt": "add a phone",
+            "size": "1:1",
+            "nVariants": "1",
+            "filesUrl": image,
+        },
+    )
+    task_input = GenerationTask.objects.get().inputs.get()
+    assert task_input.param == "filesUrl" and task_input.content_type == "image/png"
+    assert task_input.file.read() == png_bytes()
+
+
+@pytest.mark.django_db
+def test_use_as_input_of_an_edit_prefills_the_asset_and_prompt(staff_client, staff):
+    source = make_task(staff, state="SUCCEEDED", prompt="reception desk")
+    asset = make_asset(source)
+    page = staff_client.get(
+        f"/generate/?model=flux-kontext-pro&operation=edit"
+        f"&input_asset={asset.pk}&from_task={source.pk}"
+    ).content.decode()
+    assert asset.thumbnail_url() in page and "reception desk" in page
+    staff_client.post(
+        "/generate/",
+        {
+            "model": "flux-kontext-pro",
+            "operation": "edit",
+            "prompt": "make it night",
+            "outputFormat": "png",
+            "input_asset": asset.pk,
+        },
+    )
+    task_input = GenerationTask.objects.exclude(pk=source.pk).get().inputs.get()
+    assert task_input.source_asset == asset and task_input.file.name == asset.file.name
+
+
+@pytest.mark.django_db
+def test_saved_prompt_adds_its_brand_context(staff_client, staff):
+    saved = Prompt.objects.create(
+        owner=staff, name="Brand", text="x", brand_context="AutoScale blue #1b5cff"
+    )
+    staff_client.post(
+        "/generate/",
+        {
+            "model": "flux-kontext-pro",
+            "operation": "text-to-image",
+            "prompt": "A phone",
+            "aspectRatio": "1:1",
+            "outputFormat": "jpeg",
+            "saved_prompt": saved.pk,
+        },
+    )
+    task = GenerationTask.objects.get()
+    assert task.prompt == saved
+    assert task.prompt_text == "A phone\n\nAutoScale blue #1b5cff"

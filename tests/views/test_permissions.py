@@ -1,0 +1,58 @@
+"""Anonymous visitors and non-staff accounts get nothing."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.factories import make_asset, make_task
+
+PAGES = [
+    "/gallery/",
+    "/generate/",
+    "/generate/estimate/?model=4o-image",
+    "/gallery/live/?cards=1:1",
+]
+
+
+@pytest.fixture
+def task_with_asset(staff):
+    task = make_task(staff, state="SUCCEEDED")
+    return task, make_asset(task)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PAGES)
+def test_anonymous_is_sent_to_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.django_db
+def test_anonymous_gets_no_task_page_and_no_file(client, task_with_asset):
+    task, asset = task_with_asset
+    for url in (f"/tasks/{task.pk}/", asset.get_absolute_url(), asset.thumbnail_url()):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert not response.content
+
+
+@pytest.mark.django_db
+def test_anonymous_cannot_start_a_generation(client):
+    response = client.post(
+        "/generate/",
+        {"model": "4o-image", "operation": "text-to-image", "prompt": "x", "size": "1:1"},
+    )
+    assert response.status_code == 302
+    from generator.models import GenerationTask
+
+    assert not GenerationTask.objects.exists()
+
+
+@pytest.mark.django_db
+def test_non_staff_gets_403_everywhere(client, task_with_asset):
+    task, asset = task_with_asset
+    user = get_user_model().objects.create_user("visitor", password="pw")
+    client.force_login(user)
+    for url in PAGES + [f"/tasks/{task.pk}/", asset.get_absolute_url()]:
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/tasks/{task.pk}/rerun/").status_code == 403
