@@ -242,10 +242,10 @@ def validate(
                 else:
                     clean[param.name] = []
                 continue
-            if param.required:
-                errors[param.name] = "is required"
-            elif param.default is not None:
+            if param.default is not None:
                 clean[param.name] = param.default
+            elif param.required:
+                errors[param.name] = "is required"
             continue
         try:
             value = coerce(param, given)

@@ -35,6 +35,7 @@ from generator.models import (
     CreditBalanceSnapshot,
     FailureKind,
     GenerationTask,
+    IllegalTransition,
     JobLease,
     State,
 )
@@ -270,11 +271,14 @@ def _seconds_until_next_poll() -> float | None:
     return max((soonest - timezone.now()).total_seconds(), 0.0)
 
 
-def poll_due_tasks(limit: int = 25) -> int:
+def poll_due_tasks(limit: int = 25, only: list[int] | None = None) -> int:
     """Claim and poll the tasks whose poll is due; returns how many were polled."""
     now = timezone.now()
     polled = 0
-    due = list(GenerationTask.objects.due_for_poll(now).values_list("pk", "next_poll_at")[:limit])
+    candidates = GenerationTask.objects.due_for_poll(now)
+    if only is not None:
+        candidates = candidates.filter(pk__in=only)
+    due = list(candidates.values_list("pk", "next_poll_at")[:limit])
     if not due:
         return 0
     with kie_client() as client:
@@ -283,7 +287,10 @@ def poll_due_tasks(limit: int = 25) -> int:
                 next_poll_at=now + POLL_LEASE
             )
             if claimed:
-                poll_task(GenerationTask.objects.get(pk=pk), client)
+                try:
+                    poll_task(GenerationTask.objects.get(pk=pk), client)
+                except IllegalTransition as exc:  # changed meanwhile (e.g. by an admin)
+                    logger.info("poll of task %s skipped: %s", pk, exc)
                 polled += 1
     return polled
 

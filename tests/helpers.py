@@ -26,16 +26,22 @@ class FakeClock:
 
 
 def queued_jobs() -> list[tuple[str, tuple]]:
-    """What is waiting in the real django-q2 queue (ORM or Redis), without taking it."""
+    """What is waiting in the real django-q2 queue (ORM or Redis), left in place."""
     broker = get_broker()
-    if broker.queue_size() == 0:
-        return []
+    waiting = broker.queue_size()
+    taken = []
+    while len(taken) < waiting:
+        batch = broker.dequeue() or []
+        if not batch:
+            break
+        taken += batch
     jobs = []
-    for ack_id, payload in broker.dequeue() or []:
+    for ack_id, payload in taken:
         package = SignedPackage.loads(payload)
         jobs.append((package["func"], tuple(package["args"])))
         broker.enqueue(payload)
-        broker.acknowledge(ack_id) if ack_id is not None else None
+        if ack_id is not None:
+            broker.acknowledge(ack_id)
     return jobs
 
 

@@ -55,7 +55,7 @@ def as_int(value: Any) -> int | None:
         return value
     try:
         return int(float(str(value).strip()))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 

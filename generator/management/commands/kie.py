@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from generator import catalog, generations, jobs
 from generator.kie import KieError
@@ -186,7 +187,10 @@ def _owner(username: str | None):
 
 
 def _run_until_finished(task: GenerationTask, timeout: float) -> GenerationTask:
-    """Drive the jobs in this process (no worker needed) until the task is final."""
+    """Drive this task's jobs in this process (no worker needed) until it is final.
+
+    Same claims as the workers, so a running worker and this command never both act.
+    """
     deadline = time.monotonic() + timeout
     jobs.submit(task.pk)
     while True:
@@ -199,10 +203,15 @@ def _run_until_finished(task: GenerationTask, timeout: float) -> GenerationTask:
             jobs.download(task.pk)
             continue
         if task.state == "QUEUED":
-            jobs.resume_stalled_tasks()
-            jobs.submit(task.pk)
-        jobs.poll_due_tasks()
-        time.sleep(0.5)
+            jobs.submit(task.pk)  # a deferred submission (rate limit) whose time came
+        else:
+            GenerationTask.objects.filter(pk=task.pk, state__in=("SUBMITTED", "RUNNING")).update(
+                next_poll_at=timezone.now()
+            )
+            jobs.poll_due_tasks(only=[task.pk])
+        task.refresh_from_db()
+        if not task.is_final and task.state != "DOWNLOADING":
+            time.sleep(1.0)
 
 
 def task_dict(task: GenerationTask) -> dict:

@@ -1,0 +1,160 @@
+"""The poll sweep: claims, one sweep at a time, the watchdog, lost work resumed."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from generator import jobs
+from generator.models import GenerationTask, JobLease, State
+from tests.factories import make_task
+from tests.helpers import queued_jobs
+
+
+@pytest.mark.django_db
+def test_only_due_tasks_are_polled(sandbox, staff):
+    later = make_task(
+        staff,
+        state=State.SUBMITTED,
+        upstream_task_id="x",
+        next_poll_at=timezone.now() + timedelta(minutes=5),
+    )
+    assert jobs.poll_due_tasks() == 0
+    later.refresh_from_db()
+    assert later.poll_count == 0
+
+
+@pytest.mark.django_db
+def test_a_claimed_poll_is_not_taken_by_a_second_worker(sandbox, staff):
+    due = timezone.now() - timedelta(seconds=1)
+    task = make_task(staff, state=State.SUBMITTED, upstream_task_id="x", next_poll_at=due)
+    # another worker claimed it first: next_poll_at moved on
+    GenerationTask.objects.filter(pk=task.pk).update(
+        next_poll_at=timezone.now() + timedelta(seconds=90)
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            GenerationTask.objects,
+            "due_for_poll",
+            lambda now=None: GenerationTask.objects.filter(pk=task.pk),
+        )
+        polled = []
+        patch.setattr(jobs, "poll_task", lambda t, c: polled.append(t.pk))
+        # the candidate list still says the old due time, so the claim must fail
+        candidates = [(task.pk, due)]
+        patch.setattr(
+            jobs.GenerationTask.objects, "due_for_poll", lambda now=None: _Rows(candidates)
+        )
+        assert jobs.poll_due_tasks() == 0
+    assert polled == []
+
+
+class _Rows:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def values_list(self, *names):
+        return self
+
+    def __getitem__(self, item):
+        return self.rows[item]
+
+
+@pytest.mark.django_db
+def test_only_one_sweep_runs_at_a_time(sandbox, staff):
+    assert JobLease.acquire(jobs.SWEEP_LEASE, seconds=60)
+    make_task(staff, state=State.SUBMITTED, upstream_task_id="x", next_poll_at=timezone.now())
+    jobs.poll_sweep()  # leaves at once: another sweep holds the lease
+    assert GenerationTask.objects.get().poll_count == 0
+    jobs.ensure_sweep()
+    assert queued_jobs() == []
+
+
+@pytest.mark.django_db
+def test_sweep_renews_itself_while_tasks_are_in_flight(sandbox, staff):
+    make_task(
+        staff,
+        state=State.RUNNING,
+        upstream_task_id="x",
+        next_poll_at=timezone.now() + timedelta(minutes=1),
+    )
+    jobs.poll_sweep()
+    assert queued_jobs() == [("generator.jobs.poll_sweep", ())]
+    assert not JobLease.is_held(jobs.SWEEP_LEASE)
+
+
+@pytest.mark.django_db
+def test_sweep_stops_when_nothing_is_in_flight(sandbox, staff):
+    make_task(staff, state=State.SUCCEEDED)
+    jobs.poll_sweep()
+    assert queued_jobs() == []
+
+
+@pytest.mark.django_db
+def test_watchdog_restarts_a_dead_sweep(sandbox, staff):
+    make_task(staff, state=State.RUNNING, upstream_task_id="x", next_poll_at=timezone.now())
+    JobLease.objects.create(
+        name=jobs.SWEEP_LEASE, held_until=timezone.now() - timedelta(seconds=5)
+    )  # the worker holding it died; the lease ran out
+    jobs.watchdog()
+    assert queued_jobs() == [("generator.jobs.poll_sweep", ())]
+
+
+@pytest.mark.django_db
+def test_lost_submit_and_download_jobs_are_resumed(sandbox, staff):
+    old = timezone.now() - timedelta(minutes=5)
+    queued = make_task(staff, state=State.QUEUED)
+    downloading = make_task(staff, state=State.DOWNLOADING, result_urls=["http://x"])
+    GenerationTask.objects.update(created_at=old, updated_at=old)
+    jobs.resume_stalled_tasks()
+    assert sorted(queued_jobs()) == [
+        ("generator.jobs.download", (downloading.pk,)),
+        ("generator.jobs.submit", (queued.pk,)),
+    ]
+
+
+@pytest.mark.django_db
+def test_task_unknown_to_kie_is_retried_then_failed(sandbox, staff):
+    task = make_task(
+        staff,
+        state=State.SUBMITTED,
+        upstream_task_id="f" * 32,
+        submitted_at=timezone.now(),
+        next_poll_at=timezone.now(),
+    )
+    jobs.poll_due_tasks()
+    task.refresh_from_db()
+    assert task.state == State.SUBMITTED and "does not show the task yet" in task.last_error
+    GenerationTask.objects.filter(pk=task.pk).update(
+        submitted_at=timezone.now() - timedelta(minutes=10), next_poll_at=timezone.now()
+    )
+    jobs.poll_due_tasks()
+    task.refresh_from_db()
+    assert task.state == State.FAILED and "no longer knows" in task.failure_message
+
+
+@pytest.mark.django_db
+def test_kie_maintenance_during_polling_is_retried_not_failed(sandbox, staff):
+    task = make_task(
+        staff,
+        state=State.RUNNING,
+        upstream_task_id="x",
+        submitted_at=timezone.now(),
+        next_poll_at=timezone.now(),
+    )
+    sandbox.config.maintenance = True
+    jobs.poll_due_tasks()
+    task.refresh_from_db()
+    assert task.state == State.RUNNING
+    assert "455" in task.last_error and task.next_poll_at > timezone.now()
+
+
+@pytest.mark.django_db
+def test_poll_interval_grows_when_a_task_runs_late(staff):
+    task = make_task(staff, state=State.RUNNING, model="flux-kontext-pro")
+    now = timezone.now()
+    task.submitted_at = now - timedelta(seconds=5)
+    on_time = jobs.next_poll_delay(task, now)
+    task.submitted_at = now - timedelta(minutes=5)
+    late = jobs.next_poll_delay(task, now)
+    assert 2 <= on_time < late <= 60

@@ -1,0 +1,96 @@
+"""The catalog: every model as data, validated the same way for the form and the CLI."""
+
+from decimal import Decimal
+
+import pytest
+
+from generator import catalog
+
+
+def test_every_model_has_a_text_to_image_operation_and_a_price():
+    for model in catalog.MODELS:
+        assert model.kind is catalog.Kind.IMAGE
+        assert model.operation().key == "text-to-image"
+        assert model.estimate({p.name: p.default for p in model.operation().params}) > 0
+        assert model.pricing.source
+
+
+def test_defaults_are_filled_and_strings_are_typed():
+    _, params = catalog.validate(
+        catalog.get("4o-image"),
+        None,
+        {"prompt": " a phone ", "nVariants": "4", "isEnhance": "true"},
+    )
+    assert params == {"prompt": "a phone", "size": "1:1", "nVariants": 4, "isEnhance": True}
+
+
+def test_unknown_parameter_and_bad_choice_are_named():
+    with pytest.raises(catalog.CatalogError) as caught:
+        catalog.validate(
+            catalog.get("flux-kontext-pro"),
+            None,
+            {"prompt": "x", "aspectRatio": "5:4", "quality": "hd"},
+        )
+    assert set(caught.value.errors) == {"aspectRatio", "quality"}
+    assert "must be one of 21:9, 16:9" in caught.value.errors["aspectRatio"]
+
+
+def test_required_prompt_and_its_length_limit():
+    model = catalog.get("flux-kontext-max")
+    with pytest.raises(catalog.CatalogError, match="prompt: is required"):
+        catalog.validate(model, None, {"prompt": "   "})
+    with pytest.raises(catalog.CatalogError, match="the limit is 3000"):
+        catalog.validate(model, None, {"prompt": "x" * 3001})
+
+
+def test_number_limits():
+    model = catalog.get("flux-kontext-pro")
+    with pytest.raises(catalog.CatalogError, match="at most 2"):
+        catalog.validate(model, "edit", {"prompt": "x", "inputImage": ["a"], "safetyTolerance": 5})
+    _, params = catalog.validate(model, None, {"prompt": "x", "safetyTolerance": "5"})
+    assert params["safetyTolerance"] == 5
+    with pytest.raises(catalog.CatalogError, match="whole number"):
+        catalog.validate(model, None, {"prompt": "x", "safetyTolerance": "high"})
+
+
+def test_image_operations_count_their_images():
+    model = catalog.get("4o-image")
+    with pytest.raises(catalog.CatalogError, match="at least 1"):
+        catalog.validate(model, "edit", {"prompt": "x"})
+    with pytest.raises(catalog.CatalogError, match="at most 5"):
+        catalog.validate(model, "edit", {"prompt": "x", "filesUrl": list("abcdef")})
+    assert model.image_operation().key == "edit"
+
+
+def test_unknown_model_and_operation():
+    with pytest.raises(catalog.CatalogError, match="unknown model 'dall-e'"):
+        catalog.get("dall-e")
+    with pytest.raises(catalog.CatalogError, match="no operation 'video'"):
+        catalog.get("ideogram-v3").operation("video")
+
+
+def test_prices_scale_with_variants_choose_by_option_and_take_overrides():
+    assert catalog.get("4o-image").estimate({"nVariants": 4}) == Decimal("24")
+    ideogram = catalog.get("ideogram-v3")
+    assert ideogram.estimate({"rendering_speed": "QUALITY"}) == Decimal("10")
+    assert ideogram.estimate(
+        {"rendering_speed": "QUALITY"}, {"rendering_speed=QUALITY": Decimal("9")}
+    ) == Decimal("9")
+    assert catalog.get("flux-kontext-pro").estimate({}, {"": Decimal("4")}) == Decimal("4")
+    assert [k for k, _ in ideogram.pricing.price_keys()] == [
+        "rendering_speed=TURBO",
+        "rendering_speed=BALANCED",
+        "rendering_speed=QUALITY",
+    ]
+
+
+def test_undocumented_prices_are_marked_as_estimates():
+    assert all(not m.pricing.documented for m in catalog.MODELS)
+
+
+def test_sandbox_can_find_the_entry_behind_a_request():
+    assert (
+        catalog.find_by_api_model(catalog.Family.MARKET, "ideogram/v3-remix").key == "ideogram-v3"
+    )
+    assert catalog.find_by_api_model(catalog.Family.GPT4O_IMAGE, None).key == "4o-image"
+    assert catalog.find_by_api_model(catalog.Family.MARKET, "nope") is None

@@ -1,0 +1,118 @@
+"""`manage.py kie`: models, generate --wait --json, status, credits."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from PIL import Image
+
+from tests.helpers import png_bytes
+
+
+def kie(*args) -> str:
+    out = StringIO()
+    call_command("kie", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def instant_sandbox(sandbox):
+    sandbox.config.duration_seconds = 0
+    return sandbox
+
+
+def test_models_json_lists_every_image_model_with_its_parameters(db):
+    models = json.loads(kie("models", "--json"))
+    assert [m["key"] for m in models] == [
+        "4o-image",
+        "flux-kontext-pro",
+        "flux-kontext-max",
+        "ideogram-v3",
+    ]
+    flux = models[1]["operations"][0]["params"]
+    assert {"name": "aspectRatio", "type": "choice", "default": "16:9"}.items() <= flux[1].items()
+    assert "4o-image" in kie("models")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_wait_json_gives_state_and_stored_files(staff):
+    result = json.loads(
+        kie(
+            "generate",
+            "flux-kontext-pro",
+            "--prompt",
+            "a desk",
+            "--set",
+            "aspectRatio=9:16",
+            "--set",
+            "outputFormat=png",
+            "--wait",
+            "--json",
+        )
+    )
+    assert set(result) >= {"id", "model", "state", "error", "credits", "assets"}
+    assert result["state"] == "SUCCEEDED" and result["error"] is None
+    assert result["model"] == "flux-kontext-pro" and result["credits"] == 5.0
+    [asset] = result["assets"]
+    path = Path(asset["path"])
+    assert path.is_absolute() and path.stat().st_size == asset["bytes"]
+    assert asset["content_type"] == "image/png" and len(asset["sha256"]) == 64
+    with Image.open(path) as image:
+        assert image.height > image.width  # 9:16
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_edit_with_a_local_image(staff, tmp_path):
+    source = tmp_path / "logo.png"
+    source.write_bytes(png_bytes(200, 200))
+    result = json.loads(
+        kie(
+            "generate",
+            "4o-image",
+            "--operation",
+            "edit",
+            "--prompt",
+            "add a phone",
+            "--image",
+            str(source),
+            "--wait",
+            "--json",
+        )
+    )
+    assert result["state"] == "SUCCEEDED" and result["assets"]
+
+
+@pytest.mark.django_db
+def test_generate_refuses_bad_parameters_with_a_clear_message(staff):
+    with pytest.raises(CommandError, match="aspectRatio: must be one of"):
+        kie("generate", "flux-kontext-pro", "--prompt", "x", "--set", "aspectRatio=wide")
+    with pytest.raises(CommandError, match="KEY=VALUE"):
+        kie("generate", "flux-kontext-pro", "--prompt", "x", "--set", "oops")
+    with pytest.raises(CommandError, match="unknown model"):
+        kie("generate", "dall-e-3", "--prompt", "x")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_wait_reports_a_failure_and_exits_non_zero(staff):
+    with pytest.raises(CommandError, match="ended FAILED"):
+        kie("generate", "ideogram-v3", "--prompt", "[sandbox:policy]", "--wait", "--json")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_status_of_one_task_and_of_the_latest(staff):
+    created = json.loads(kie("generate", "flux-kontext-pro", "--prompt", "x", "--json"))
+    assert created["state"] == "QUEUED"
+    assert json.loads(kie("status", str(created["id"]), "--json"))["id"] == created["id"]
+    assert [t["id"] for t in json.loads(kie("status", "--json"))] == [created["id"]]
+    with pytest.raises(CommandError, match="no task 999"):
+        kie("status", "999")
+
+
+@pytest.mark.django_db
+def test_credits_reads_the_balance(sandbox):
+    sandbox.set_balance(321)
+    assert json.loads(kie("credits", "--json"))["credits"] == 321
+    assert kie("credits").startswith("321 credits (sandbox)")
