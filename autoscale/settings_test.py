@@ -21,3 +21,6 @@ os.environ["Q_CLUSTER_NAME"] = f"autoscale-test-{os.getpid()}"
 from autoscale.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test logins
+# Server threads (live_server) must not keep connections past a request, or PostgreSQL
+# refuses to drop the test database at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

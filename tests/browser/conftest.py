@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,3 +31,7 @@ def browser_page(monkeypatch):
         page.js_errors = errors
         yield page
         browser.close()
+        # The test body ran in Playwright's greenlet, which Django gives its own
+        # connection; close it here or PostgreSQL cannot drop the test database.
+        connections.close_all()
+

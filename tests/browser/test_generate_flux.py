@@ -56,5 +56,7 @@ def test_flux_card_turns_done_without_a_reload(live_server, sandbox, clock, brow
     thumbnail = card.locator("img")
     expect(thumbnail).to_have_attribute("src", task.assets.get().thumbnail_url())
     assert page.evaluate("window.notReloaded") is True
-    assert page.evaluate(f"document.querySelector('#task-{task.pk} img').naturalWidth") > 0
+    page.wait_for_function(  # the thumbnail really loads, it is not just a src
+        f"document.querySelector('#task-{task.pk} img').naturalWidth > 0", timeout=5000
+    )
     assert page.js_errors == []
