@@ -187,6 +187,16 @@ def poll_now(task: GenerationTask) -> bool:
     return bool(updated)
 
 
+def poll_soon(upstream_task_id: str) -> bool:
+    """A kie callback arrived: poll that task at the next sweep round."""
+    updated = GenerationTask.objects.filter(
+        upstream_task_id=upstream_task_id, state__in=(State.SUBMITTED, State.RUNNING)
+    ).update(next_poll_at=timezone.now())
+    if updated:
+        jobs.ensure_sweep()
+    return bool(updated)
+
+
 def retry_download(task: GenerationTask) -> bool:
     """A task whose files could not be saved goes back to DOWNLOADING (admins only)."""
     if task.state != State.FAILED or task.failure_kind != FailureKind.DOWNLOAD:

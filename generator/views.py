@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
@@ -319,6 +321,32 @@ def _file_response(field_file, content_type, as_attachment, filename):
     response["Cache-Control"] = "private, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@csrf_exempt
+@require_POST
+def kie_callback(request):
+    """kie.ai's callback only moves the task's next poll forward: the body is never trusted,
+    the status is always re-read from record-info. Duplicates are harmless."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"ok": False, "error": "not JSON"}, status=400)
+    upstream_id = _callback_task_id(body)
+    if upstream_id:
+        generations.poll_soon(upstream_id)
+    return JsonResponse({"ok": True})
+
+
+def _callback_task_id(body) -> str:
+    """Families put the id in different places (kie-api.md 1.9)."""
+    if not isinstance(body, dict):
+        return ""
+    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    for value in (data.get("taskId"), data.get("task_id"), body.get("taskId"), body.get("task_id")):
+        if isinstance(value, str) and 0 < len(value) <= 120:
+            return value
+    return ""
 
 
 @require_GET

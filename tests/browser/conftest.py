@@ -34,4 +34,3 @@ def browser_page(monkeypatch):
         # The test body ran in Playwright's greenlet, which Django gives its own
         # connection; close it here or PostgreSQL cannot drop the test database.
         connections.close_all()
-
