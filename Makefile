@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test test-fast lint format chromium migrate bench clean
+.PHONY: install run test test-fast lint format chromium migrate clean
 
 install: $(STAMP)
 

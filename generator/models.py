@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q, Sum
 from django.urls import reverse
@@ -462,6 +463,17 @@ class PriceOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model_key} {self.price_key or 'unit'} = {self.credits}"
+
+    def clean(self):
+        try:
+            keys = [key for key, _ in catalog.get(self.model_key).pricing.price_keys()]
+        except catalog.CatalogError:
+            raise ValidationError({"model_key": "Unknown model."}) from None
+        if self.price_key not in keys:
+            shown = ", ".join(repr(k) if k else "empty" for k in keys)
+            raise ValidationError({"price_key": f"This model's prices are: {shown}."})
+        if self.credits is not None and self.credits < 0:
+            raise ValidationError({"credits": "A price cannot be negative."})
 
     @classmethod
     def for_model(cls, model_key: str) -> dict[str, Decimal]:

@@ -1,0 +1,59 @@
+"""Admin pages load, and admin actions go through the domain functions."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from generator.models import GenerationTask, PriceOverride, State
+from tests.factories import make_asset, make_task
+
+
+@pytest.fixture
+def admin_client(client, db):
+    client.force_login(get_user_model().objects.create_superuser("boss", "b@x.io", "pw"))
+    return client
+
+
+@pytest.mark.django_db
+def test_every_admin_list_and_a_task_page_load(admin_client):
+    task = make_task(get_user_model().objects.get(), state="SUCCEEDED")
+    make_asset(task)
+    for name in [
+        "generationtask",
+        "taskevent",
+        "asset",
+        "creditledgerentry",
+        "creditbalancesnapshot",
+        "priceoverride",
+        "prompt",
+        "joblease",
+    ]:
+        assert admin_client.get(f"/admin/generator/{name}/").status_code == 200, name
+    page = admin_client.get(f"/admin/generator/generationtask/{task.pk}/change/")
+    assert page.status_code == 200 and b"Upstream (kie.ai)" in page.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancel_action_only_cancels_tasks_not_yet_sent(admin_client):
+    user = get_user_model().objects.get()
+    queued, running = make_task(user), make_task(user, state=State.RUNNING)
+    admin_client.post(
+        "/admin/generator/generationtask/",
+        {"action": "cancel", "_selected_action": [queued.pk, running.pk]},
+    )
+    assert GenerationTask.objects.get(pk=queued.pk).state == State.CANCELED
+    assert GenerationTask.objects.get(pk=running.pk).state == State.RUNNING
+
+
+@pytest.mark.django_db
+def test_price_override_refuses_a_price_the_model_does_not_have(admin_client):
+    response = admin_client.post(
+        "/admin/generator/priceoverride/add/",
+        {"model_key": "ideogram-v3", "price_key": "", "credits": "5"},
+    )
+    assert b"This model&#x27;s prices are" in response.content
+    assert not PriceOverride.objects.exists()
+    admin_client.post(
+        "/admin/generator/priceoverride/add/",
+        {"model_key": "ideogram-v3", "price_key": "rendering_speed=TURBO", "credits": "3"},
+    )
+    assert PriceOverride.objects.get().credits == 3
