@@ -8,6 +8,7 @@ job again after a crash does no harm. No worker sleeps per task: one sweep at a 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from datetime import timedelta
@@ -411,6 +412,15 @@ def resume_stalled_tasks() -> None:
         enqueue("submit", pk)
     for pk in GenerationTask.objects.stalled_downloads(now).values_list("pk", flat=True)[:20]:
         enqueue("download", pk)
+    for task in GenerationTask.objects.interrupted_submissions(now)[:20]:
+        with contextlib.suppress(IllegalTransition):  # it was submitted meanwhile
+            task.transition(
+                State.FAILED,
+                failure_kind=FailureKind.UPSTREAM,
+                message="The submission to kie.ai was interrupted before its answer was "
+                "recorded. It may have been created and charged there, so it was not sent "
+                "again; check the kie.ai dashboard before re-running.",
+            )
 
 
 # --- download -------------------------------------------------------------------------

@@ -98,6 +98,12 @@ class GenerationTaskQuerySet(models.QuerySet):
             | Q(next_poll_at__isnull=True, created_at__lte=now - timedelta(seconds=30))
         )
 
+    def interrupted_submissions(self, now=None):
+        """Claimed for submission long ago but never marked submitted: the worker died
+        mid-request, so kie.ai may or may not have the task."""
+        now = now or timezone.now()
+        return self.filter(state=State.QUEUED, submit_claimed_at__lt=now - timedelta(minutes=10))
+
     def stalled_downloads(self, now=None):
         now = now or timezone.now()
         return self.filter(state=State.DOWNLOADING).filter(
