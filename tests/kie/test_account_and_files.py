@@ -9,19 +9,10 @@ import pytest
 from generator.kie import (
     AuthenticationError,
     InputError,
-    KieClient,
     KieError,
     MalformedResponseError,
 )
-
-
-def make_client(handler):
-    return KieClient(
-        "test-key",
-        base_url="https://api.kie.ai",
-        upload_base_url="https://kieai.redpandaai.co",
-        transport=httpx.MockTransport(handler),
-    )
+from tests.kie.helpers import make_client, recording
 
 
 def answering(body, status=200):
@@ -46,11 +37,7 @@ def test_credits_with_bad_key_is_authentication_error():
 
 
 def test_credits_calls_get_credit_endpoint():
-    seen = []
-
-    def handler(request):
-        seen.append(request)
-        return httpx.Response(200, json={"code": 200, "msg": "success", "data": 100})
+    handler, seen = recording({"code": 200, "msg": "success", "data": 100})
 
     make_client(handler).account.credits()
     assert (seen[0].method, seen[0].url.path) == ("GET", "/api/v1/chat/credit")

@@ -17,18 +17,10 @@ from generator.kie import (
     TransportError,
     UpstreamError,
 )
+from tests.kie.helpers import make_client, recording
 
-KEY = "test-key"
+KEY = "test-key"  # the key tests.kie.helpers.make_client uses
 CREDIT = "/api/v1/chat/credit"
-
-
-def make_client(handler):
-    return KieClient(
-        KEY,
-        base_url="https://api.kie.ai",
-        upload_base_url="https://kieai.redpandaai.co",
-        transport=httpx.MockTransport(handler),
-    )
 
 
 def answering(status=200, **kwargs):
@@ -212,11 +204,7 @@ def test_other_transport_failures_say_whether_the_request_left(exc_class, safe):
 
 
 def test_bearer_header_is_sent_to_api_host():
-    seen = []
-
-    def handler(request):
-        seen.append(request)
-        return httpx.Response(200, json={"code": 200, "msg": "success", "data": 5})
+    handler, seen = recording({"code": 200, "msg": "success", "data": 5})
 
     make_client(handler).request("GET", CREDIT)
     assert seen[0].url.host == "api.kie.ai"

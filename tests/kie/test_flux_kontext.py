@@ -2,22 +2,13 @@
 
 import json
 
-import httpx
 import pytest
 
-from generator.kie import KieClient, UpstreamState
+from generator.kie import UpstreamState
+from tests.kie.helpers import make_client, recording
 
 RESULT = "https://tempfile.aiquickdraw.com/f/result.jpg"
 ORIGIN = "https://tempfile.aiquickdraw.com/f/origin.jpg"
-
-
-def make_client(handler):
-    return KieClient(
-        "test-key",
-        base_url="https://api.kie.ai",
-        upload_base_url="https://kieai.redpandaai.co",
-        transport=httpx.MockTransport(handler),
-    )
 
 
 def record(**fields):
@@ -36,11 +27,7 @@ def record(**fields):
 
 
 def status_of(data):
-    seen = []
-
-    def handler(request):
-        seen.append(request)
-        return httpx.Response(200, json={"code": 200, "msg": "success", "data": data})
+    handler, seen = recording({"code": 200, "msg": "success", "data": data})
 
     result = make_client(handler).flux_kontext.get_status("task12345")
     assert seen[0].url.path == "/api/v1/flux/kontext/record-info"
@@ -81,13 +68,7 @@ def test_unknown_flag_is_still_running():
 
 
 def test_create_puts_model_and_callback_in_the_body():
-    seen = []
-
-    def handler(request):
-        seen.append(request)
-        return httpx.Response(
-            200, json={"code": 200, "msg": "success", "data": {"taskId": "task12345"}}
-        )
+    handler, seen = recording({"code": 200, "msg": "success", "data": {"taskId": "task12345"}})
 
     fields = {"prompt": "a lighthouse", "aspectRatio": "16:9", "outputFormat": "png"}
     task_id = make_client(handler).flux_kontext.create(

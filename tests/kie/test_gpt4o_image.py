@@ -5,19 +5,11 @@ import json
 import httpx
 import pytest
 
-from generator.kie import KieClient, MalformedResponseError, UpstreamState
+from generator.kie import MalformedResponseError, UpstreamState
+from tests.kie.helpers import make_client, recording
 
 RECORD_INFO = "/api/v1/gpt4o-image/record-info"
 PARAM_JSON = '{"prompt":"...","size":"1:1","isEnhance":false}'
-
-
-def make_client(handler):
-    return KieClient(
-        "test-key",
-        base_url="https://api.kie.ai",
-        upload_base_url="https://kieai.redpandaai.co",
-        transport=httpx.MockTransport(handler),
-    )
 
 
 def record(**fields):
@@ -39,11 +31,7 @@ def record(**fields):
 
 
 def status_of(data):
-    seen = []
-
-    def handler(request):
-        seen.append(request)
-        return httpx.Response(200, json={"code": 200, "msg": "success", "data": data})
+    handler, seen = recording({"code": 200, "msg": "success", "data": data})
 
     result = make_client(handler).gpt4o_image.get_status("task12345")
     assert seen[0].url.path == RECORD_INFO
@@ -120,13 +108,7 @@ def test_success_flag_as_string_is_read():
 
 
 def test_create_sends_fields_and_callback_and_returns_task_id():
-    seen = []
-
-    def handler(request):
-        seen.append(request)
-        return httpx.Response(
-            200, json={"code": 200, "msg": "success", "data": {"taskId": "task12345"}}
-        )
+    handler, seen = recording({"code": 200, "msg": "success", "data": {"taskId": "task12345"}})
 
     fields = {"prompt": "a red fox", "size": "1:1", "nVariants": 2, "isEnhance": False}
     task_id = make_client(handler).gpt4o_image.create(

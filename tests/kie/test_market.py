@@ -5,21 +5,13 @@ import json
 import httpx
 import pytest
 
-from generator.kie import KieClient, MalformedResponseError, NotFoundError, UpstreamState
+from generator.kie import MalformedResponseError, NotFoundError, UpstreamState
+from tests.kie.helpers import make_client, recording
 
 PARAM = (
     '{"model":"grok-imagine/text-to-image","callBackUrl":"https://your-domain.com/api/callback",'
     '"input":{"prompt":"...","aspect_ratio":"3:2"}}'
 )
-
-
-def make_client(handler):
-    return KieClient(
-        "test-key",
-        base_url="https://api.kie.ai",
-        upload_base_url="https://kieai.redpandaai.co",
-        transport=httpx.MockTransport(handler),
-    )
 
 
 def record(**fields):
@@ -42,11 +34,7 @@ def record(**fields):
 
 
 def status_of(data):
-    seen = []
-
-    def handler(request):
-        seen.append(request)
-        return httpx.Response(200, json={"code": 200, "msg": "success", "data": data})
+    handler, seen = recording({"code": 200, "msg": "success", "data": data})
 
     result = make_client(handler).market.get_status("task_12345678")
     assert seen[0].url.path == "/api/v1/jobs/recordInfo"
@@ -118,13 +106,7 @@ def test_record_info_is_null_is_not_found():
 
 
 def test_create_wraps_fields_under_input_with_model_on_top():
-    seen = []
-
-    def handler(request):
-        seen.append(request)
-        return httpx.Response(
-            200, json={"code": 200, "msg": "success", "data": {"taskId": "task_12345678"}}
-        )
+    handler, seen = recording({"code": 200, "msg": "success", "data": {"taskId": "task_12345678"}})
 
     fields = {"prompt": "a cat", "aspect_ratio": "landscape", "n_frames": "10"}
     task_id = make_client(handler).market.create(
