@@ -46,20 +46,35 @@ def queued_jobs() -> list[tuple[str, tuple]]:
 
 
 def run_jobs(max_jobs: int = 200) -> list[str]:
-    """Take jobs from the real queue and run them here, as a worker would; returns their names."""
+    """Take jobs from the real queue and run them here, as a worker would; returns their names.
+
+    Each job runs at most once per call: a job that queues itself again (the poll sweep)
+    is left waiting for the next call instead of spinning here.
+    """
     from pydoc import locate
 
     broker = get_broker()
-    ran = []
-    while len(ran) < max_jobs and broker.queue_size() > 0:
-        for ack_id, payload in broker.dequeue() or []:
+    ran: list[str] = []
+    seen: set[tuple] = set()
+    left_waiting = 0
+    while len(ran) < max_jobs and broker.queue_size() > left_waiting:
+        batch = broker.dequeue() or []
+        if not batch:
+            break
+        for ack_id, payload in batch:
             package = SignedPackage.loads(payload)
             func = package["func"]
-            target = locate(func) if isinstance(func, str) else func
-            target(*package["args"], **package["kwargs"])
+            key = (func, tuple(package["args"]))
+            if key in seen:
+                broker.enqueue(payload)
+                left_waiting += 1
+            else:
+                seen.add(key)
+                target = locate(func) if isinstance(func, str) else func
+                target(*package["args"], **package["kwargs"])
+                ran.append(func.rsplit(".", 1)[-1] if isinstance(func, str) else str(func))
             if ack_id is not None:
                 broker.acknowledge(ack_id)
-            ran.append(func.rsplit(".", 1)[-1] if isinstance(func, str) else str(func))
     return ran
 
 
