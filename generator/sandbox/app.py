@@ -128,6 +128,7 @@ class SandboxConfig:
     clock: Callable[[], float] = time.time
     max_files: int = 500  # oldest files are forgotten beyond this
     create_rate_limit: int = 20  # creates per 10 s per key
+    record_reads_per_second: int = 3  # 4o record-info queries per second per task (documented)
     maintenance: bool = False  # every API call answers code 455
     max_upload_bytes: int = 50 * 1024 * 1024
 
@@ -315,6 +316,7 @@ class SandboxApp:
         self._files: OrderedDict[str, _File] = OrderedDict()
         self._pending: dict[str, str] = {}  # result file name -> task id, before rendering
         self._creates: dict[str, deque[float]] = {}
+        self._record_reads: dict[str, deque[float]] = {}  # 4o task id -> recent read times
         self._to_refund: set[str] = set()  # failing tasks whose credits are not back yet
 
     # --- WSGI ------------------------------------------------------------------------
@@ -767,8 +769,22 @@ class SandboxApp:
 
     # --- reading tasks ---------------------------------------------------------------
 
+    def _count_record_read(self, task: _Task) -> None:
+        """kie's 4o details page allows 3 record-info queries per second per task."""
+        with self._lock:
+            now = self.config.clock()
+            window = self._record_reads.setdefault(task.task_id, deque())
+            while window and window[0] <= now - 1.0:
+                window.popleft()
+            if len(window) >= self.config.record_reads_per_second:
+                raise ApiError(
+                    429, "Too many requests for this task; query it at most 3 times a second"
+                )
+            window.append(now)
+
     def _record_4o(self, request: _Request) -> dict[str, Any]:
         task = self._get_task(request, "4o")
+        self._count_record_read(task)
         self._ensure_rendered(task)
         with self._lock:
             self._settle_refunds()

@@ -181,6 +181,18 @@ def test_rate_limit_rejects_without_charging(make_app, clock, h):
         h.ok(client.post("/api/v1/flux/kontext/generate", json={"prompt": "p"}))
 
 
+def test_4o_record_info_allows_three_reads_per_second_per_task(client, clock, h):
+    create = {"prompt": "p", "size": "1:1"}
+    first = h.ok(client.post("/api/v1/gpt4o-image/generate", json=create))["taskId"]
+    second = h.ok(client.post("/api/v1/gpt4o-image/generate", json=create))["taskId"]
+    for _ in range(3):
+        h.ok(client.get("/api/v1/gpt4o-image/record-info", params={"taskId": first}))
+    h.error(client.get("/api/v1/gpt4o-image/record-info", params={"taskId": first}), 429)
+    h.ok(client.get("/api/v1/gpt4o-image/record-info", params={"taskId": second}))
+    clock.advance(1)
+    h.ok(client.get("/api/v1/gpt4o-image/record-info", params={"taskId": first}))
+
+
 def test_maintenance_answers_455_with_http_200(make_app, h):
     app = make_app(maintenance=True)
     with h.client_for(app) as client:

@@ -167,9 +167,6 @@ class Command(BaseCommand):
             duration_seconds=duration,
             public_url=f"http://{host}:{port}",
         )
-        self.stdout.write(
-            f"kie.ai sandbox on http://{host}:{port} ({duration:g} s per task, {credits:g} credits)"
-        )
         serve(host, port, config)
 
 
