@@ -160,8 +160,8 @@ REDIS_URL = env_str("REDIS_URL")
 Q_CLUSTER = {
     "name": env_str("Q_CLUSTER_NAME", "autoscale"),
     "workers": env_int("Q_WORKERS", 3),
-    "timeout": 120,
-    "retry": 180,
+    "timeout": 600,  # the longest job is a download, which stops itself after 480 s
+    "retry": 660,  # must exceed the timeout, or a running job is handed out twice
     "max_attempts": 1,  # our jobs are idempotent and reschedule themselves
     "ack_failures": True,
     "catch_up": False,

@@ -14,13 +14,14 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Min, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from generator import catalog
 from generator.kie import (
     AuthenticationError,
+    GenerationFailedError,
     InputError,
     InsufficientCreditsError,
     KieError,
@@ -46,11 +47,14 @@ logger = logging.getLogger(__name__)
 
 SWEEP_LEASE = "poll-sweep"
 POLL_LEASE = timedelta(seconds=90)  # a claimed poll that is not finished by then is redone
-DOWNLOAD_LEASE = timedelta(minutes=5)
+DOWNLOAD_LEASE = timedelta(minutes=10)  # longer than one download job may run
+DOWNLOAD_JOB_SECONDS = 480  # a download job stops by then; the next attempt resumes
 NOT_VISIBLE_GRACE = timedelta(minutes=3)  # kie may not show a task right after create
 MAX_SUBMIT_ATTEMPTS = 6
 MAX_DOWNLOAD_ATTEMPTS = 4
 RESULT_LIFETIME = timedelta(days=14)
+RESUME_AGAIN_AFTER = timedelta(seconds=30)  # a lost job is re-enqueued at most this often
+SWEEP_NAP = 0.1  # the shortest pause between two sweep rounds
 
 
 def enqueue(job: str, *args) -> None:
@@ -80,7 +84,7 @@ def submit(task_id: int) -> None:
         return
     claimed = GenerationTask.objects.filter(
         pk=task_id, state=State.QUEUED, submit_claimed_at__isnull=True
-    ).update(submit_claimed_at=now, updated_at=now)
+    ).update(submit_claimed_at=now, next_poll_at=None, updated_at=now)
     if not claimed:
         return
     task = GenerationTask.objects.get(pk=task_id)
@@ -103,6 +107,9 @@ def submit(task_id: int) -> None:
         except KieError as exc:
             _submit_refused(task, exc)
             return
+    # Written on its own first: the task now exists (and is paid for) upstream, so its
+    # id must survive even if recording the transition fails.
+    GenerationTask.objects.filter(pk=task.pk).update(upstream_task_id=upstream_id)
     task.transition(
         State.SUBMITTED,
         message=f"kie.ai task {upstream_id}",
@@ -241,8 +248,7 @@ def poll_sweep() -> None:
             wait = _seconds_until_next_poll()
             if wait is None or time.monotonic() + min(wait, 1.0) > deadline:
                 break
-            if wait > 0:
-                time.sleep(min(wait, 1.0))
+            time.sleep(min(wait, 1.0))
     finally:
         JobLease.release(SWEEP_LEASE)
     # Released before this check, so a task created meanwhile is seen here or by
@@ -263,13 +269,18 @@ def watchdog() -> None:
 
 
 def _seconds_until_next_poll() -> float | None:
-    active = GenerationTask.objects.active()
-    if not active.exists():
+    """How long the sweep may nap: until the next poll is due, at most 1 s while tasks
+    wait for a submit or a download (whose lost jobs it resumes); None when all is done."""
+    tasks = GenerationTask.objects
+    if not tasks.active().exists():
         return None
-    soonest = active.filter(next_poll_at__isnull=False).aggregate(at=Min("next_poll_at"))["at"]
-    if soonest is None:
-        return 1.0  # queued or downloading: look again shortly
-    return max((soonest - timezone.now()).total_seconds(), 0.0)
+    soonest = tasks.filter(
+        state__in=(State.SUBMITTED, State.RUNNING), next_poll_at__isnull=False
+    ).aggregate(at=Min("next_poll_at"))["at"]
+    wait = (soonest - timezone.now()).total_seconds() if soonest else 1.0
+    if tasks.filter(state__in=(State.QUEUED, State.DOWNLOADING)).exists():
+        wait = min(wait, 1.0)
+    return max(wait, SWEEP_NAP)
 
 
 def poll_due_tasks(limit: int = 25, only: list[int] | None = None) -> int:
@@ -315,6 +326,17 @@ def poll_task(task: GenerationTask, client) -> None:
     except AuthenticationError as exc:
         _retry_poll(task, now, 60, f"kie.ai refused our API key ({exc.message})")
         return
+    except GenerationFailedError as exc:  # 501, or 408: nothing from upstream for 10 min
+        kind, message = describe_generation_failure(
+            TaskStatus(
+                task.upstream_task_id,
+                UpstreamState.FAILED,
+                error_code=str(exc.code),
+                error_message=exc.message,
+            )
+        )
+        task.transition(State.FAILED, failure_kind=kind, message=message)
+        return
     except KieError as exc:
         _retry_poll(task, now, next_poll_delay(task, now) * 2, f"status check failed: {exc}")
         return
@@ -349,15 +371,14 @@ def _time_out(task: GenerationTask) -> None:
 def apply_status(task: GenerationTask, status: TaskStatus, now) -> None:
     """Move a task on according to one normalised upstream status."""
     record = _trim(status.raw)
+    if status.state is UpstreamState.SUCCEEDED and not status.result_urls:
+        # kie's record can lag behind its own success (kie-api.md 11.6): the task was
+        # paid for, so keep asking until the timeout rather than give up now.
+        _retry_poll(
+            task, now, next_poll_delay(task, now), "kie.ai reported success but no file yet"
+        )
+        return
     if status.state is UpstreamState.SUCCEEDED:
-        if not status.result_urls:
-            task.transition(
-                State.FAILED,
-                failure_kind=FailureKind.UPSTREAM,
-                message="kie.ai reported success but sent no result file.",
-                upstream_record=record,
-            )
-            return
         task.transition(
             State.DOWNLOADING,
             result_urls=list(status.result_urls),
@@ -408,12 +429,30 @@ def _trim(record: dict) -> dict:
 def resume_stalled_tasks() -> None:
     """Re-enqueue work whose job was lost (deferred submits, dead download workers)."""
     now = timezone.now()
-    for pk in GenerationTask.objects.due_for_submit(now).values_list("pk", flat=True)[:20]:
-        enqueue("submit", pk)
-    for pk in GenerationTask.objects.stalled_downloads(now).values_list("pk", flat=True)[:20]:
-        enqueue("download", pk)
-    for task in GenerationTask.objects.interrupted_submissions(now)[:20]:
+    tasks = GenerationTask.objects
+    for pk in tasks.due_for_submit(now).values_list("pk", flat=True)[:20]:
+        # Pushed forward first, so a sweep round never queues the same submit twice.
+        if tasks.due_for_submit(now).filter(pk=pk).update(next_poll_at=now + RESUME_AGAIN_AFTER):
+            enqueue("submit", pk)
+    for pk in tasks.stalled_downloads(now).values_list("pk", flat=True)[:20]:
+        # Unclaimed and touched: the job can claim it, and the sweep waits before resuming
+        # it again.
+        if (
+            tasks.stalled_downloads(now)
+            .filter(pk=pk)
+            .update(download_claimed_until=None, updated_at=now)
+        ):
+            enqueue("download", pk)
+    for task in tasks.interrupted_submissions(now)[:20]:
         with contextlib.suppress(IllegalTransition):  # it was submitted meanwhile
+            if task.upstream_task_id:  # created upstream; only the bookkeeping was lost
+                task.transition(
+                    State.SUBMITTED,
+                    message=f"kie.ai task {task.upstream_task_id} (recorded after an interruption)",
+                    submitted_at=task.submit_claimed_at,
+                    next_poll_at=now,
+                )
+                continue
             task.transition(
                 State.FAILED,
                 failure_kind=FailureKind.UPSTREAM,
@@ -427,25 +466,39 @@ def resume_stalled_tasks() -> None:
 
 
 def download(task_id: int) -> None:
-    """Copy every result file into storage, then mark the task SUCCEEDED."""
+    """Copy every result file into storage, then mark the task SUCCEEDED.
+
+    Each run is one counted attempt; files saved by an earlier attempt are kept.
+    """
     now = timezone.now()
     claimed = (
         GenerationTask.objects.filter(pk=task_id, state=State.DOWNLOADING)
         .filter(Q(download_claimed_until__isnull=True) | Q(download_claimed_until__lt=now))
-        .update(download_claimed_until=now + DOWNLOAD_LEASE)
+        .update(
+            download_claimed_until=now + DOWNLOAD_LEASE,
+            download_attempts=F("download_attempts") + 1,
+        )
     )
     if not claimed:
         return
     task = GenerationTask.objects.get(pk=task_id)
+    if task.download_attempts > MAX_DOWNLOAD_ATTEMPTS:
+        _download_failed(task, 0, DownloadError("too many failed attempts", permanent=True))
+        return
+    deadline = time.monotonic() + DOWNLOAD_JOB_SECONDS
     done = set(task.assets.values_list("index", flat=True))
     with kie_client() as client:
         for index, url in enumerate(task.result_urls):
             if index in done:
                 continue
             try:
-                store_result(task, index, url, client)
+                store_result(task, index, url, client, deadline)
             except (DownloadError, MediaError) as exc:
                 _download_failed(task, index, exc)
+                return
+            except Exception as exc:  # a bug or a storage error: retried, and counted
+                logger.exception("download of task %s file %s failed", task.pk, index)
+                _download_failed(task, index, DownloadError(type(exc).__name__, permanent=False))
                 return
     task.transition(
         State.SUCCEEDED,
@@ -455,11 +508,11 @@ def download(task_id: int) -> None:
     enqueue("refresh_credits")
 
 
-def store_result(task: GenerationTask, index: int, url: str, client) -> Asset:
+def store_result(task: GenerationTask, index: int, url: str, client, deadline: float) -> Asset:
     """Stream one result into storage: allowed hosts, size cap, checked content, thumbnail."""
     with spooled_file() as stream:
         try:
-            fetched = _fetch(url, stream, client)
+            fetched = _fetch(url, stream, client, deadline)
         except DownloadError as exc:
             if not exc.permanent:
                 raise
@@ -469,8 +522,9 @@ def store_result(task: GenerationTask, index: int, url: str, client) -> Asset:
                 raise
             stream.seek(0)
             stream.truncate()
-            fetched = _fetch(fresh, stream, client)
+            fetched = _fetch(fresh, stream, client, deadline)
         info = inspect_image(stream)
+        thumbnail = image_thumbnail(stream)  # decodes every pixel: a broken file fails here
         name = f"task-{task.pk}-{index}.{info.extension}"
         asset = Asset(
             task=task,
@@ -484,19 +538,26 @@ def store_result(task: GenerationTask, index: int, url: str, client) -> Asset:
             source_url=url,
             source_expires_at=(task.submitted_at or timezone.now()) + RESULT_LIFETIME,
         )
-        asset.file.save(name, as_django_file(stream, name), save=False)
-        asset.thumbnail.save(f"task-{task.pk}-{index}.webp", image_thumbnail(stream), save=False)
-        asset.save()
+        try:
+            asset.file.save(name, as_django_file(stream, name), save=False)
+            asset.thumbnail.save(f"task-{task.pk}-{index}.webp", thumbnail, save=False)
+            asset.save()
+        except BaseException:
+            for stored in (asset.file, asset.thumbnail):  # leave no orphan file behind
+                if stored.name:
+                    stored.storage.delete(stored.name)
+            raise
         return asset
 
 
-def _fetch(url: str, stream, client) -> downloads.Downloaded:
+def _fetch(url: str, stream, client, deadline: float) -> downloads.Downloaded:
     return downloads.download(
         url,
         stream,
         allowed_hosts=download_hosts(),
         max_bytes=settings.KIE_MAX_DOWNLOAD_BYTES,
         transport=client.transport,
+        deadline=deadline,
     )
 
 
@@ -510,11 +571,10 @@ def _fresh_link(task: GenerationTask, url: str, client) -> str | None:
 
 
 def _download_failed(task: GenerationTask, index: int, exc: Exception) -> None:
-    attempts = task.download_attempts + 1
     permanent = isinstance(exc, MediaError) or getattr(exc, "permanent", True)
+    attempts = task.download_attempts
     if not permanent and attempts < MAX_DOWNLOAD_ATTEMPTS:
         GenerationTask.objects.filter(pk=task.pk).update(
-            download_attempts=attempts,
             download_claimed_until=timezone.now() + timedelta(seconds=15 * attempts),
             last_error=f"download of file {index + 1} failed ({exc}); retrying",
             updated_at=timezone.now(),
@@ -523,7 +583,6 @@ def _download_failed(task: GenerationTask, index: int, exc: Exception) -> None:
     task.transition(
         State.FAILED,
         failure_kind=FailureKind.DOWNLOAD,
-        download_attempts=attempts,
         message=f"kie.ai made the result, but file {index + 1} could not be saved: {exc}. "
         "The credits were spent; an admin can retry the download while kie keeps the file "
         "(14 days).",

@@ -17,8 +17,17 @@ IMAGE_TYPES = {
     "JPEG": ("image/jpeg", "jpg"),
     "WEBP": ("image/webp", "webp"),
 }
-# Pillow refuses to open absurd sizes (decompression bombs) past this many pixels.
-Image.MAX_IMAGE_PIXELS = 80_000_000
+# A small file can claim a huge picture (a decompression bomb): nothing larger than this
+# is decoded. Pillow only warns below twice its own limit, so we check the size ourselves.
+MAX_PIXELS = 50_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+_PILLOW_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    Image.DecompressionBombError,
+)
 
 
 class MediaError(Exception):
@@ -41,10 +50,14 @@ def inspect_image(stream) -> ImageInfo:
             image_format = image.format
             width, height = image.size
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError:
+        raise MediaError("the image is larger than we accept") from None
+    except _PILLOW_ERRORS as exc:
         raise MediaError(f"not a readable image ({type(exc).__name__})") from None
     finally:
         stream.seek(0)
+    if width * height > MAX_PIXELS:
+        raise MediaError(f"the image is {width}x{height}, larger than we accept")  # no decode
     if image_format not in IMAGE_TYPES:
         raise MediaError(f"{image_format} images are not accepted (PNG, JPEG or WebP only)")
     content_type, extension = IMAGE_TYPES[image_format]
@@ -52,15 +65,20 @@ def inspect_image(stream) -> ImageInfo:
 
 
 def image_thumbnail(stream) -> ContentFile:
-    """A WebP thumbnail that fits THUMBNAIL_SIZE."""
+    """A WebP thumbnail that fits THUMBNAIL_SIZE; decoding the whole image on the way
+    finds the broken files that inspect_image's quick look lets through."""
     stream.seek(0)
-    with Image.open(stream) as image:
-        image.draft("RGB", THUMBNAIL_SIZE)  # cheap JPEG downscale while decoding
-        image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
-        image.thumbnail(THUMBNAIL_SIZE)
-        out = io.BytesIO()
-        image.save(out, "WEBP", quality=80, method=4)
-    stream.seek(0)
+    try:
+        with Image.open(stream) as image:
+            image.draft("RGB", THUMBNAIL_SIZE)  # cheap JPEG downscale while decoding
+            image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+            image.thumbnail(THUMBNAIL_SIZE)
+            out = io.BytesIO()
+            image.save(out, "WEBP", quality=80, method=4)
+    except _PILLOW_ERRORS as exc:
+        raise MediaError(f"the image is damaged ({type(exc).__name__}: {exc})") from None
+    finally:
+        stream.seek(0)
     return ContentFile(out.getvalue())
 
 

@@ -270,9 +270,10 @@ class GenerationTask(models.Model):
                     FailureKind.TIMEOUT if to == State.TIMED_OUT else FailureKind.UPSTREAM
                 )
                 current.failure_message = message
+            if to in FINAL_STATES or to == State.DOWNLOADING:
+                current.next_poll_at = None  # only submitted and running tasks are polled
             if to in FINAL_STATES:
                 current.finished_at = now
-                current.next_poll_at = None
             if to == State.SUCCEEDED:
                 current.progress = 1.0
             current.save()

@@ -7,6 +7,7 @@ never for whatever host a result URL names.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -51,8 +52,13 @@ def download(
     max_bytes: int,
     transport: httpx.BaseTransport | None = None,
     timeout: float = 60.0,
+    deadline: float | None = None,
 ) -> Downloaded:
-    """Stream `url` into `destination`; refuse other hosts, off-site redirects, oversize files."""
+    """Stream `url` into `destination`; refuse other hosts, off-site redirects, oversize files.
+
+    `timeout` bounds each network wait; `deadline` (a time.monotonic() value) bounds the
+    whole transfer, so a slow trickle cannot outlive the job that runs it.
+    """
     if not host_allowed(url, allowed_hosts):
         host = urlsplit(url).hostname
         raise DownloadError(f"refused to download from {host!r}", permanent=True)
@@ -88,6 +94,8 @@ def download(
                             raise DownloadError(
                                 f"the file is over the {max_bytes}-byte limit", permanent=True
                             )
+                        if deadline is not None and time.monotonic() > deadline:
+                            raise DownloadError("the transfer took too long", permanent=False)
                         digest.update(chunk)
                         destination.write(chunk)
                     return Downloaded(

@@ -58,7 +58,7 @@ class UpstreamError(KieError):
 
 
 class GenerationFailedError(UpstreamError):
-    """501: the generation itself failed."""
+    """501 (or Market's 408): the generation itself failed; final for that task."""
 
 
 class TransportError(UpstreamError):
@@ -93,4 +93,6 @@ def error_for(code: int, message: str, http_status: int | None, retry_after: flo
         return MaintenanceError(message or "kie.ai is under maintenance", **kwargs)
     if code == 501:
         return GenerationFailedError(message or "Generation failed", **kwargs)
+    if code == 408:  # Market: no result from upstream for 10 minutes, a final failure
+        return GenerationFailedError(message or "No result from upstream in time", **kwargs)
     return UpstreamError(message or f"kie.ai error {code}", **kwargs)

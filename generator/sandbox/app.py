@@ -305,6 +305,13 @@ class SandboxApp:
                 "refunded": task.refunded,
             }
 
+    def put_file(self, data: bytes, mime: str, name: str | None = None) -> str:
+        """Serve arbitrary bytes from the sandbox's file host (tests: broken results)."""
+        name = name or f"{uuid.uuid4().hex}.bin"
+        with self._lock:
+            self._store(name, data, mime)
+        return self._file_url(name)
+
     def reset(self) -> None:
         """Forget every task and file and restore the configured balance."""
         with self._lock:

@@ -171,3 +171,27 @@ def test_interrupted_submission_fails_instead_of_being_sent_again(sandbox, staff
     task.refresh_from_db()
     assert task.state == State.FAILED and "interrupted" in task.failure_message
     assert sandbox.balance == 1000  # nothing was sent
+
+
+@pytest.mark.django_db
+def test_sweep_naps_while_a_task_waits_for_its_download(sandbox, staff):
+    make_task(staff, state=State.RUNNING, upstream_task_id="x", next_poll_at=timezone.now())
+    task = GenerationTask.objects.get()
+    task.transition(State.DOWNLOADING, result_urls=["http://127.0.0.1:8001/files/a.png"])
+    task.refresh_from_db()
+    assert task.next_poll_at is None  # only submitted and running tasks are polled
+    assert jobs._seconds_until_next_poll() >= jobs.SWEEP_NAP
+
+
+@pytest.mark.django_db
+def test_a_lost_job_is_queued_once_however_often_the_sweep_looks(sandbox, staff):
+    old = timezone.now() - timedelta(minutes=5)
+    queued = make_task(staff, state=State.QUEUED)
+    downloading = make_task(staff, state=State.DOWNLOADING, result_urls=["http://x"])
+    GenerationTask.objects.update(created_at=old, updated_at=old)
+    for _ in range(5):
+        jobs.resume_stalled_tasks()
+    assert sorted(queued_jobs()) == [
+        ("generator.jobs.download", (downloading.pk,)),
+        ("generator.jobs.submit", (queued.pk,)),
+    ]
