@@ -6,6 +6,8 @@ errors are put back on the matching fields.
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 
 from generator import catalog
@@ -62,6 +64,10 @@ def _field_for(param: catalog.Param) -> forms.Field:
     raise ValueError(f"no form field for {param.type}")
 
 
+def _new_token() -> str:
+    return uuid.uuid4().hex
+
+
 class GenerationForm(forms.Form):
     model = forms.CharField(widget=forms.HiddenInput)
     operation = forms.CharField(widget=forms.HiddenInput)
@@ -70,6 +76,11 @@ class GenerationForm(forms.Form):
         required=False,
         label="Saved prompt",
         help_text="Its brand context is added to the prompt.",
+    )
+    # One token per rendered form: the same form posted twice (a double click without
+    # JavaScript, a browser resubmitting) makes one task, not two paid ones.
+    submission_token = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=64, initial=_new_token
     )
     input_asset = forms.ModelChoiceField(
         queryset=Asset.objects.filter(content_type__startswith="image/"),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from generator import catalog, jobs
@@ -80,10 +82,13 @@ def start_generation(
     raw_params: dict[str, Any],
     images: list[ImageInput] | None = None,
     saved_prompt: Prompt | None = None,
+    submission_token: str = "",
 ) -> GenerationTask:
     """Validate against the catalog, record the task and queue its submission.
 
     Raises catalog.CatalogError naming each field that is wrong; nothing is saved then.
+    With a form's `submission_token`, posting the same form with the same settings again
+    returns the task it already made instead of paying for a second one.
     """
     model = catalog.get(model_key)
     operation = model.operation(operation_key)
@@ -98,8 +103,35 @@ def start_generation(
     checked = [(image, _check_image(image, image_param.name)) for image in images]
     if image_param:
         params.pop(image_param.name, None)
+    key = _submission_key(submission_token, model, operation, params, images)
+    if key:
+        earlier = GenerationTask.objects.filter(created_by=user, submission_key=key).first()
+        if earlier:
+            return earlier
+    try:
+        return _record(user, model, operation, params, checked, image_param, saved_prompt, key)
+    except IntegrityError:
+        earlier = GenerationTask.objects.filter(created_by=user, submission_key=key).first()
+        if key and earlier:  # the same post, racing this one, made it first
+            return earlier
+        raise
+
+
+def _submission_key(token, model, operation, params, images) -> str:
+    if not token:
+        return ""
+    fingerprint = json.dumps(
+        [token, model.key, operation.key, params, [image.label for image in images]],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(fingerprint.encode()).hexdigest()
+
+
+def _record(user, model, operation, params, checked, image_param, saved_prompt, key):
     with transaction.atomic():
         task = GenerationTask.objects.create(
+            submission_key=key,
             created_by=user,
             prompt=saved_prompt,
             model_key=model.key,

@@ -151,6 +151,12 @@ class GenerationTask(models.Model):
     )
     params = models.JSONField(default=dict, help_text="Validated parameters, as sent to kie.ai.")
     prompt_text = models.TextField(blank=True)
+    submission_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of the form post that made it: a repeated post makes no new task.",
+    )
 
     state = models.CharField(
         max_length=12, choices=State.choices, default=State.QUEUED, db_index=True
@@ -184,6 +190,13 @@ class GenerationTask(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["state", "next_poll_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="one_task_per_form_post",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.model_label} {self.get_state_display()}"

@@ -70,7 +70,10 @@ def generate(request):
         "operation": operation,
         "models_by_kind": _models_by_kind(),
         "input_asset": input_asset,
-        "estimate": generations.estimate_from_raw(model, operation, request.GET),
+        # After a refused POST the form keeps what was chosen; so must the price.
+        "estimate": generations.estimate_from_raw(
+            model, operation, request.POST if request.method == "POST" else request.GET
+        ),
     }
     if request.htmx and request.htmx.target == "generate-form":
         return render(request, "generator/generate.html#form", context)
@@ -91,7 +94,13 @@ def _start(request, form: GenerationForm) -> GenerationTask | None:
             images.insert(0, generations.ImageInput(asset=form.cleaned_data["input_asset"]))
     try:
         task = generations.start_generation(
-            request.user, model.key, operation.key, raw, images, saved_prompt=saved
+            request.user,
+            model.key,
+            operation.key,
+            raw,
+            images,
+            saved_prompt=saved,
+            submission_token=form.cleaned_data.get("submission_token", ""),
         )
     except catalog.CatalogError as exc:
         form.apply_catalog_errors(exc.errors)

@@ -197,3 +197,43 @@ def test_saved_prompt_adds_its_brand_context(staff_client, staff):
     task = GenerationTask.objects.get()
     assert task.prompt == saved
     assert task.prompt_text == "A phone\n\nAutoScale blue #1b5cff"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_posted_twice_makes_one_task(staff_client):
+    form = {
+        "model": "flux-kontext-pro",
+        "operation": "text-to-image",
+        "prompt": "desk",
+        "aspectRatio": "1:1",
+        "outputFormat": "png",
+        "submission_token": "3f1c0b5e9a",
+    }
+    first = staff_client.post("/generate/", form)
+    second = staff_client.post("/generate/", form)  # a double click, no JavaScript
+    task = GenerationTask.objects.get()
+    assert first["Location"] == second["Location"] == f"/gallery/?new={task.pk}"
+    assert queued_jobs() == [("generator.jobs.submit", (task.pk,))]
+    # The same form sent back with other settings is a new generation.
+    staff_client.post("/generate/", {**form, "prompt": "desk, at night"})
+    assert GenerationTask.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_refused_post_keeps_its_price(staff_client):
+    response = staff_client.post(
+        "/generate/",
+        {"model": "4o-image", "operation": "text-to-image", "prompt": "", "nVariants": "4"},
+    )
+    assert "is required" in response.content.decode().lower()
+    assert "24 credits" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_each_rendered_form_has_its_own_submission_token(staff_client):
+    def token():
+        html = staff_client.get("/generate/").content.decode()
+        return html.split('name="submission_token" value="', 1)[1].split('"', 1)[0]
+
+    first, second = token(), token()
+    assert len(first) == 32 and first != second
