@@ -257,8 +257,11 @@ class GenerationTask(models.Model):
 
     @property
     def version(self) -> str:
-        """Changes whenever the card would look different (the live update compares it)."""
-        return str(int(self.updated_at.timestamp() * 1_000_000)) if self.updated_at else "0"
+        """Changes exactly when the card would look different (the live update compares
+        it): a poll that learns nothing new sends no card."""
+        progress = self.display_progress
+        credits = Decimal(self.credits_shown).quantize(Decimal("0.01"))
+        return f"{self.state}.{'x' if progress is None else progress}.{credits}"
 
     # --- the state machine -----------------------------------------------------------
     def transition(self, to: str, *, message: str = "", failure_kind: str = "", **fields) -> None:

@@ -32,6 +32,15 @@ def test_only_the_changed_card_comes_back_as_an_oob_swap(staff_client, staff):
 
 
 @pytest.mark.django_db
+def test_a_poll_that_learns_nothing_new_sends_no_card(staff_client, staff):
+    task = make_task(staff, state=State.RUNNING)
+    task.record_progress(0.5, None)
+    seen = GenerationTask.objects.get(pk=task.pk)
+    task.record_progress(0.5, None)  # the sweep polled again: same progress
+    assert live(staff_client, [seen]).status_code == 204
+
+
+@pytest.mark.django_db
 def test_polling_stops_when_nothing_is_pending(staff_client, staff):
     task = make_task(staff, state=State.DOWNLOADING)
     seen = GenerationTask.objects.get(pk=task.pk)
