@@ -209,7 +209,9 @@ def coerce(param: Param, raw: Any) -> Any:
         items = list(raw) if isinstance(raw, list | tuple) else [raw]
         items = [item for item in items if item]
         if param.max_items is not None and len(items) > param.max_items:
-            raise ValueError(f"takes at most {param.max_items} images")
+            if param.max_items == 1:
+                raise ValueError("can hold only one image")
+            raise ValueError(f"can hold at most {param.max_items} images")
         return items
     raise ValueError(f"has an unknown type {param.type}")
 
@@ -238,7 +240,7 @@ def validate(
         if empty:
             if param.type is ParamType.IMAGES:
                 if param.min_items:
-                    errors[param.name] = f"needs at least {param.min_items} image(s)"
+                    errors[param.name] = _needs_images(param.min_items)
                 else:
                     clean[param.name] = []
                 continue
@@ -253,7 +255,7 @@ def validate(
             errors[param.name] = str(exc)
             continue
         if param.type is ParamType.IMAGES and len(value) < param.min_items:
-            errors[param.name] = f"needs at least {param.min_items} image(s)"
+            errors[param.name] = _needs_images(param.min_items)
             continue
         if param.required and value in ("", []):
             errors[param.name] = "is required"
@@ -262,6 +264,10 @@ def validate(
     if errors:
         raise CatalogError(errors)
     return operation, clean
+
+
+def _needs_images(count: int) -> str:
+    return "needs an image" if count == 1 else f"needs at least {count} images"
 
 
 # --- the models ---------------------------------------------------------------------

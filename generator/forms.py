@@ -38,7 +38,9 @@ def _field_for(param: catalog.Param) -> forms.Field:
         if not param.long_text:
             widget = forms.TextInput()
         if param.max_length:
-            widget.attrs["maxlength"] = param.max_length
+            # Not maxlength: a browser would cut a pasted text silently. A counter shows
+            # the limit and the server refuses, keeping the text.
+            widget.attrs["data-maxlength"] = param.max_length
         return forms.CharField(widget=widget, strip=True, **common)
     if param.type is ParamType.CHOICE:
         choices = [(str(value), label) for value, label in param.choices]
@@ -112,6 +114,11 @@ class GenerationForm(forms.Form):
         for name in self.pricing_field_names():
             if name in self.fields:
                 self.fields[name].widget.attrs["data-pricing"] = ""
+        # What a switch of operation or saved prompt carries over to the new form.
+        for param in operation.params:
+            if param.type is not ParamType.IMAGES:
+                self.fields[param.name].widget.attrs["data-carry"] = ""
+        self.fields["saved_prompt"].widget.attrs["data-carry"] = ""
         self.order_fields(["saved_prompt"] + [p.name for p in operation.params])
 
     @property
@@ -160,8 +167,10 @@ class GenerationForm(forms.Form):
         raw = self.catalog_values()
         if self.image_param:
             given = self.files.getlist(self.image_param.name) if self.files else []
+            asset = self.cleaned_data.get("input_asset")
+            replaced = given and self.image_param.max_items == 1  # as the view decides
             raw[self.image_param.name] = [f.name for f in given] + (
-                ["asset"] if self.cleaned_data.get("input_asset") else []
+                ["asset"] if asset and not replaced else []
             )
         try:
             catalog.validate(self.catalog_model, self.catalog_operation.key, raw)
@@ -171,9 +180,11 @@ class GenerationForm(forms.Form):
             )
 
     def apply_catalog_errors(self, errors: dict[str, str]) -> None:
+        """Catalog messages continue their field's name ("is required"); others are
+        whole sentences already (“logo.gif”: ...)."""
         for name, message in errors.items():
             field = name if name in self.fields else None
             label = self.fields[name].label if field else name
-            self.add_error(
-                field, f"{label} {message}" if field is None else message[:1].upper() + message[1:]
-            )
+            if message[:1].islower():
+                message = f"{label} {message}."
+            self.add_error(field, message)

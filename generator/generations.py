@@ -172,12 +172,13 @@ def _check_image(image: ImageInput, param_name: str) -> str:
     size = getattr(image.file, "size", None)
     if size is not None and size > MAX_INPUT_BYTES:
         raise catalog.CatalogError(
-            {param_name: f"{image.label} is {size // 1_048_576} MB; the limit is 10 MB"}
+            {param_name: f"“{image.label}” is {size // 1_048_576} MB; the limit is 10 MB."}
         )
     try:
         info = inspect_image(image.file)
     except MediaError as exc:
-        raise catalog.CatalogError({param_name: f"{image.label}: {exc}"}) from None
+        reason = str(exc).split(" (", 1)[0]  # the Pillow class name helps no marketer
+        raise catalog.CatalogError({param_name: f"“{image.label}”: {reason}."}) from None
     return info.content_type
 
 

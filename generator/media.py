@@ -53,7 +53,7 @@ def inspect_image(stream) -> ImageInfo:
     except Image.DecompressionBombError:
         raise MediaError("the image is larger than we accept") from None
     except _PILLOW_ERRORS as exc:
-        raise MediaError(f"not a readable image ({type(exc).__name__})") from None
+        raise MediaError(f"not a readable PNG, JPEG or WebP image ({type(exc).__name__})") from None
     finally:
         stream.seek(0)
     if width * height > MAX_PIXELS:

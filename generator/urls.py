@@ -15,5 +15,6 @@ urlpatterns = [
     path("tasks/<int:pk>/cancel/", views.task_cancel, name="task_cancel"),
     path("assets/<int:pk>/file/", views.asset_file, name="asset_file"),
     path("assets/<int:pk>/thumbnail/", views.asset_thumbnail, name="asset_thumbnail"),
+    path("inputs/<int:pk>/file/", views.task_input_file, name="task_input_file"),
     path("kie/callback/", views.kie_callback, name="kie_callback"),
 ]

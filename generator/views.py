@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 from generator import catalog, generations
 from generator.forms import GenerationForm
-from generator.models import ACTIVE_STATES, Asset, GenerationTask, Prompt, State
+from generator.models import ACTIVE_STATES, Asset, GenerationTask, Prompt, State, TaskInput
 
 GALLERY_PAGE_SIZE = 24
 LIVE_INTERVAL = "2s"
@@ -52,46 +52,71 @@ def _pick(request):
 @staff_required
 def generate(request):
     model, operation = _pick(request)
-    input_asset = None
     if request.method == "POST":
         form = GenerationForm(model, operation, request.POST, request.FILES, user=request.user)
         task = _start(request, form) if form.is_valid() else form.add_catalog_errors()
         if task:
             url = reverse("generator:gallery") + f"?new={task.pk}"
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        input_asset = form.cleaned_data.get("input_asset")
+        chosen = request.POST  # after a refused post the price follows what was chosen
     else:
-        initial = {"model": model.key, "operation": operation.key}
-        input_asset = _asset_from_query(request, initial)
-        initial.update(_initial_from_task(request, model, operation))
-        form = GenerationForm(model, operation, initial=initial, user=request.user)
+        input_asset = _asset_from_query(request)
+        chosen = _initial_values(request, model, operation, input_asset)
+        form = GenerationForm(model, operation, initial=chosen, user=request.user)
     context = {
         "form": form,
         "model": model,
         "operation": operation,
         "models_by_kind": _models_by_kind(),
         "input_asset": input_asset,
-        # After a refused POST the form keeps what was chosen; so must the price.
-        "estimate": generations.estimate_from_raw(
-            model, operation, request.POST if request.method == "POST" else request.GET
-        ),
+        "estimate": generations.estimate_from_raw(model, operation, chosen),
     }
     if request.htmx and request.htmx.target == "generate-form":
         return render(request, "generator/generate.html#form", context)
     return render(request, "generator/generate.html", context)
 
 
+def _initial_values(request, model, operation, input_asset) -> dict:
+    """What a fresh form shows: an earlier task's settings ("edit this image", "change and
+    re-run"), then what the marketer had typed before switching model or operation, then
+    a saved prompt just picked."""
+    initial = {"model": model.key, "operation": operation.key}
+    if input_asset:
+        initial["input_asset"] = input_asset.pk
+    initial.update(_initial_from_task(request, model, operation))
+    for param in operation.params:
+        if param.type is not catalog.ParamType.IMAGES and param.name in request.GET:
+            initial[param.name] = request.GET[param.name]
+    saved = Prompt.objects.filter(owner=request.user, pk=_int(request.GET.get("saved_prompt")))
+    saved = saved.first()
+    if saved:
+        initial["saved_prompt"] = saved.pk
+        if request.htmx and request.htmx.trigger == "saved-prompt-picker":
+            initial["prompt"] = saved.text
+    return initial
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
 def _start(request, form: GenerationForm) -> GenerationTask | None:
     model, operation = form.catalog_model, form.catalog_operation
     raw = form.catalog_values()
     saved = form.cleaned_data.get("saved_prompt")
+    if saved and not raw.get("prompt"):
+        raw["prompt"] = saved.text
     if saved and saved.brand_context and raw.get("prompt"):
         raw["prompt"] = f"{raw['prompt']}\n\n{saved.brand_context.strip()}"
     images = []
     if form.image_param:
         files = request.FILES.getlist(form.image_param.name)
         images += [generations.ImageInput(file=f) for f in files]
-        if form.cleaned_data.get("input_asset"):
-            images.insert(0, generations.ImageInput(asset=form.cleaned_data["input_asset"]))
+        asset = form.cleaned_data.get("input_asset")
+        # A new upload where only one image fits replaces the image from a task.
+        if asset and not (files and form.image_param.max_items == 1):
+            images.insert(0, generations.ImageInput(asset=asset))
     try:
         task = generations.start_generation(
             request.user,
@@ -115,27 +140,25 @@ def _start(request, form: GenerationForm) -> GenerationTask | None:
     return task
 
 
-def _asset_from_query(request, initial) -> Asset | None:
-    asset_id = request.GET.get("input_asset")
+def _asset_from_query(request) -> Asset | None:
+    asset_id = _int(request.GET.get("input_asset"))
     if not asset_id:
         return None
-    asset = Asset.objects.filter(pk=asset_id, content_type__startswith="image/").first()
-    if asset:
-        initial["input_asset"] = asset.pk
-    return asset
+    return Asset.objects.filter(pk=asset_id, content_type__startswith="image/").first()
 
 
 def _initial_from_task(request, model, operation) -> dict:
-    """Prefill from an earlier task (the "edit this image" button keeps its prompt)."""
-    task_id = request.GET.get("from_task")
-    if not task_id:
-        return {}
-    task = GenerationTask.objects.filter(pk=task_id).first()
+    """Prefill from an earlier task: its prompt, and its settings where they apply."""
+    task = GenerationTask.objects.filter(pk=_int(request.GET.get("from_task"))).first()
     if not task:
         return {}
-    names = {p.name for p in operation.params}
-    values = {k: v for k, v in task.params.items() if k in names and task.model_key == model.key}
-    values["prompt"] = task.prompt_text
+    values = {"prompt": task.prompt_text}
+    if task.model_key == model.key:
+        same_operation = task.operation == operation.key
+        for param in operation.params:
+            # Editing a result: "keep the original" fields (no default) start empty.
+            if param.name in task.params and (same_operation or param.default is not None):
+                values[param.name] = task.params[param.name]
     return values
 
 
@@ -317,6 +340,13 @@ def asset_thumbnail(request, pk: int):
     if not asset.thumbnail:
         raise Http404("No thumbnail")
     return _file_response(asset.thumbnail, "image/webp", False, None)
+
+
+@staff_required
+@require_GET
+def task_input_file(request, pk: int):
+    task_input = get_object_or_404(TaskInput, pk=pk)
+    return _file_response(task_input.file, task_input.content_type, False, None)
 
 
 def _file_response(field_file, content_type, as_attachment, filename):

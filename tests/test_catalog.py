@@ -55,7 +55,7 @@ def test_number_limits():
 
 def test_image_operations_count_their_images():
     model = catalog.get("4o-image")
-    with pytest.raises(catalog.CatalogError, match="at least 1"):
+    with pytest.raises(catalog.CatalogError, match="filesUrl: needs an image"):
         catalog.validate(model, "edit", {"prompt": "x"})
     with pytest.raises(catalog.CatalogError, match="at most 5"):
         catalog.validate(model, "edit", {"prompt": "x", "filesUrl": list("abcdef")})

@@ -129,10 +129,11 @@ def test_edit_needs_an_image_and_refuses_a_non_image(staff_client):
         "outputFormat": "png",
     }
     html = staff_client.post("/generate/", data).content.decode()
-    assert "Needs at least 1 image" in html
+    assert "Image to edit needs an image." in html
     fake = SimpleUploadedFile("photo.png", b"<html>not an image</html>", "image/png")
     html = staff_client.post("/generate/", {**data, "inputImage": fake}).content.decode()
-    assert "not a readable image" in html
+    assert "“photo.png”: not a readable PNG, JPEG or WebP image." in html
+    assert "UnidentifiedImageError" not in html
     assert not GenerationTask.objects.exists()
 
 
@@ -237,3 +238,109 @@ def test_each_rendered_form_has_its_own_submission_token(staff_client):
 
     first, second = token(), token()
     assert len(first) == 32 and first != second
+
+
+@pytest.mark.django_db
+def test_switching_model_keeps_the_prompt(staff_client):
+    html = staff_client.get(
+        "/generate/?model=ideogram-v3&prompt=Never+miss+a+call",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="generate-form",
+    ).content.decode()
+    assert "Never miss a call</textarea>" in html
+
+
+@pytest.mark.django_db
+def test_switching_operation_keeps_the_settings_and_their_price(staff_client):
+    html = staff_client.get(
+        "/generate/?model=4o-image&operation=edit&prompt=desk&size=2:3&nVariants=4",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="generate-form",
+    ).content.decode()
+    assert "desk</textarea>" in html and '<option value="2:3" selected>' in html
+    assert "24 credits" in html
+
+
+@pytest.mark.django_db
+def test_picking_a_saved_prompt_fills_the_prompt(staff_client, staff):
+    saved = Prompt.objects.create(owner=staff, name="Desk", text="A tidy reception desk")
+    html = staff_client.get(
+        f"/generate/?model=flux-kontext-pro&saved_prompt={saved.pk}&prompt=old",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="generate-form",
+        HTTP_HX_TRIGGER="saved-prompt-picker",
+    ).content.decode()
+    assert "A tidy reception desk</textarea>" in html
+    assert f'<option value="{saved.pk}" selected>' in html
+
+
+@pytest.mark.django_db
+def test_a_saved_prompt_stands_in_for_an_empty_prompt(staff_client, staff):
+    saved = Prompt.objects.create(owner=staff, name="Desk", text="A tidy reception desk")
+    staff_client.post(
+        "/generate/",
+        {
+            "model": "flux-kontext-pro",
+            "operation": "text-to-image",
+            "prompt": "",
+            "aspectRatio": "1:1",
+            "outputFormat": "jpeg",
+            "saved_prompt": saved.pk,
+        },
+    )
+    assert GenerationTask.objects.get().prompt_text == "A tidy reception desk"
+
+
+@pytest.mark.django_db
+def test_editing_a_result_keeps_its_ratio_and_prices_what_is_shown(staff_client, staff):
+    source = make_task(staff, state="SUCCEEDED", model="4o-image", prompt="desk")
+    GenerationTask.objects.filter(pk=source.pk).update(params={**source.params, "nVariants": 2})
+    asset = make_asset(source)
+    html = staff_client.get(
+        f"/generate/?model=4o-image&operation=edit&input_asset={asset.pk}&from_task={source.pk}"
+    ).content.decode()
+    assert "12 credits" in html  # two variants, as the task had
+
+    flux = make_task(staff, state="SUCCEEDED", prompt="desk")  # text to image, 16:9
+    flux_asset = make_asset(flux)
+    html = staff_client.get(
+        f"/generate/?model=flux-kontext-pro&operation=edit&input_asset={flux_asset.pk}"
+        f"&from_task={flux.pk}"
+    ).content.decode()
+    assert '<option value="" selected>Keep the original</option>' in html
+
+
+@pytest.mark.django_db
+def test_the_image_from_a_task_stays_after_a_refused_post(staff_client, staff):
+    asset = make_asset(make_task(staff, state="SUCCEEDED"))
+    html = staff_client.post(
+        "/generate/",
+        {
+            "model": "flux-kontext-pro",
+            "operation": "edit",
+            "prompt": "",
+            "outputFormat": "png",
+            "input_asset": asset.pk,
+        },
+    ).content.decode()
+    assert "Prompt is required." in html
+    assert f'name="input_asset" value="{asset.pk}" checked' in html
+
+
+@pytest.mark.django_db
+def test_a_new_upload_replaces_the_image_from_a_task_where_one_fits(staff_client, staff):
+    source = make_task(staff, state="SUCCEEDED")
+    asset = make_asset(source)
+    staff_client.post(
+        "/generate/",
+        {
+            "model": "flux-kontext-pro",
+            "operation": "edit",
+            "prompt": "bluer",
+            "outputFormat": "png",
+            "input_asset": asset.pk,
+            "inputImage": SimpleUploadedFile("mine.png", png_bytes(), "image/png"),
+        },
+    )
+    task_input = GenerationTask.objects.exclude(pk=source.pk).get().inputs.get()
+    assert task_input.source_asset is None and task_input.file.read() == png_bytes()
