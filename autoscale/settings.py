@@ -112,6 +112,8 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
+# Times to the second (the admin's event trail is unreadable at minute precision).
+FORMAT_MODULE_PATH = ["autoscale.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -158,6 +158,14 @@ class GenerationTaskAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # tasks start from the generate page or the CLI
 
+    # A task is the audit trail of what was spent: read it, act on it through the
+    # actions, never edit or delete it by hand.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     @admin.display(description="progress")
     def progress_percent(self, task):
         return "-" if task.progress is None else f"{task.progress:.0%}"
@@ -205,6 +213,12 @@ class TaskEventAdmin(admin.ModelAdmin):
     readonly_fields = ["task", "from_state", "to_state", "at", "message"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -258,13 +272,24 @@ class CreditLedgerEntryAdmin(admin.ModelAdmin):
     search_fields = ["note", "task__id"]
     list_select_related = ["task"]
 
+    # Append-only: an admin adds a manual adjustment; nothing is changed or deleted.
+    fields = ["amount", "task", "note"]
+    raw_id_fields = ["task"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        return ["at", "kind", "amount", "task", "note"] if obj else self.fields
+
     def get_readonly_fields(self, request, obj=None):
-        # Only manual adjustments are typed in; the rest comes from the state machine.
-        return ["at", "kind", "amount", "task", "note"] if obj else ["at"]
+        return ["at", "kind", "amount", "task", "note"] if obj else []
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.kind = CreditLedgerEntry.Kind.ADJUST
+        obj.kind = CreditLedgerEntry.Kind.ADJUST
         super().save_model(request, obj, form, change)
 
     def changelist_view(self, request, extra_context=None):

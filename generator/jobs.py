@@ -333,7 +333,8 @@ def poll_task(task: GenerationTask, client) -> None:
                 UpstreamState.FAILED,
                 error_code=str(exc.code),
                 error_message=exc.message,
-            )
+            ),
+            task,
         )
         task.transition(State.FAILED, failure_kind=kind, message=message)
         return
@@ -389,7 +390,7 @@ def apply_status(task: GenerationTask, status: TaskStatus, now) -> None:
         enqueue("download", task.pk)
         return
     if status.state is UpstreamState.FAILED:
-        kind, message = describe_generation_failure(status)
+        kind, message = describe_generation_failure(status, task)
         task.transition(State.FAILED, failure_kind=kind, message=message, upstream_record=record)
         return
     if _timed_out(task, now):
@@ -405,13 +406,14 @@ def apply_status(task: GenerationTask, status: TaskStatus, now) -> None:
 _POLICY_WORDS = ("policy", "policies", "flagged", "nsfw", "moderat", "inappropriate", "sensitive")
 
 
-def describe_generation_failure(status: TaskStatus) -> tuple[str, str]:
-    upstream = status.error_message.strip() or "no reason given"
+def describe_generation_failure(status: TaskStatus, task: GenerationTask) -> tuple[str, str]:
+    upstream = status.error_message.strip().rstrip(".") or "no reason given"
     lowered = upstream.lower()
     if any(word in lowered for word in _POLICY_WORDS):
+        change = "the prompt or the reference image" if task.inputs.exists() else "the prompt"
         return FailureKind.POLICY, (
-            f"kie.ai refused the content: {upstream}. Rephrase the prompt or change the "
-            "reference image, then re-run. Failed generations are refunded by kie.ai."
+            f"kie.ai refused the content: {upstream}. Change {change} (press “Change and "
+            "re-run”) and try again. Failed generations are refunded by kie.ai."
         )
     if status.error_code in ("400", "451", "413") or "english" in lowered:
         return FailureKind.INPUT, f"kie.ai could not use the input: {upstream}."

@@ -248,6 +248,15 @@ class GenerationTask(models.Model):
     def credits_shown(self) -> Decimal:
         return self.credits_charged if self.credits_charged is not None else self.credits_estimated
 
+    @property
+    def change_and_rerun_url(self) -> str:
+        """The generate form, filled with this task's model, operation and settings."""
+        query = f"?model={self.model_key}&operation={self.operation}&from_task={self.pk}"
+        asset = next((i.source_asset_id for i in self.inputs.all() if i.source_asset_id), None)
+        if asset:
+            query += f"&input_asset={asset}"
+        return reverse("generator:generate") + query
+
     def edit_operation(self) -> catalog.Operation | None:
         """The operation of this model that takes an image, for "use as input"."""
         try:
@@ -313,6 +322,11 @@ class GenerationTask(models.Model):
                         note=f"{current.model_label}: {current.get_state_display().lower()}, "
                         "reservation released",
                     )
+            if to in FINAL_STATES and to != State.SUCCEEDED:
+                # What kie kept: nothing for a refunded failure, the reservation for a
+                # timeout or a failed download (those credits were spent upstream).
+                current.credits_charged = current.reserved_credits()
+                current.save(update_fields=["credits_charged"])
         self.refresh_from_db()
 
     def reserved_credits(self) -> Decimal:

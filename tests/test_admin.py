@@ -57,3 +57,36 @@ def test_price_override_refuses_a_price_the_model_does_not_have(admin_client):
         {"model_key": "ideogram-v3", "price_key": "rendering_speed=TURBO", "credits": "3"},
     )
     assert PriceOverride.objects.get().credits == 3
+
+
+@pytest.mark.django_db
+def test_the_credit_ledger_is_append_only(admin_client):
+    from generator.models import CreditLedgerEntry
+
+    response = admin_client.post(
+        "/admin/generator/creditledgerentry/add/",
+        {"amount": "-3", "note": "credits bought back", "kind": "reserve"},
+    )
+    assert response.status_code == 302
+    entry = CreditLedgerEntry.objects.get()
+    assert entry.kind == "adjust"  # whatever was posted: only adjustments are typed in
+    page = admin_client.get(f"/admin/generator/creditledgerentry/{entry.pk}/change/")
+    assert b"Delete" not in page.content and b'name="_save"' not in page.content
+    admin_client.post(
+        "/admin/generator/creditledgerentry/",
+        {"action": "delete_selected", "_selected_action": [entry.pk]},
+    )
+    assert CreditLedgerEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_task_is_read_in_the_admin_not_edited(admin_client):
+    task = make_task(get_user_model().objects.get(), state="SUCCEEDED")
+    page = admin_client.get(f"/admin/generator/generationtask/{task.pk}/change/")
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+    assert b"deletelink" not in page.content
+
+
+def test_favicon_ico_points_at_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")

@@ -102,8 +102,8 @@ def test_content_policy_failure_is_explained_and_credits_released(sandbox, clock
     task.refresh_from_db()
     assert task.state == State.FAILED
     assert task.failure_kind == "policy"
-    assert "Rephrase the prompt" in task.failure_message
-    assert task.reserved_credits() == 0
+    assert "Change the prompt (press “Change and re-run”)" in task.failure_message
+    assert task.reserved_credits() == 0 and task.credits_charged == 0
     assert sandbox.balance == Decimal("1000")  # kie refunds failed generations
 
 
@@ -156,6 +156,7 @@ def test_stuck_task_times_out_with_an_explanation(sandbox, clock, staff):
     task.refresh_from_db()
     assert task.state == State.TIMED_OUT
     assert "15 minutes" in task.failure_message
+    assert task.credits_charged == task.credits_estimated  # spent upstream, kept reserved
 
 
 @pytest.mark.django_db(transaction=True)

@@ -53,6 +53,6 @@ def test_non_staff_gets_403_everywhere(client, task_with_asset):
     task, asset = task_with_asset
     user = get_user_model().objects.create_user("visitor", password="pw")
     client.force_login(user)
-    for url in PAGES + [f"/tasks/{task.pk}/", asset.get_absolute_url()]:
+    for url in PAGES + [f"/tasks/{task.pk}/", asset.get_absolute_url(), "/inputs/1/file/"]:
         assert client.get(url).status_code == 403, url
     assert client.post(f"/tasks/{task.pk}/rerun/").status_code == 403

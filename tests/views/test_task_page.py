@@ -30,6 +30,40 @@ def test_failed_task_explains_what_to_do(staff_client, staff):
     )
     html = staff_client.get(f"/tasks/{task.pk}/").content.decode()
     assert "Content policy" in html and "Rephrase the prompt." in html
+    change = (
+        f"/generate/?model=flux-kontext-pro&amp;operation=text-to-image&amp;from_task={task.pk}"
+    )
+    assert change in html and "Change and re-run" in html
+    assert "none (never sent to kie.ai)" in html  # a test task that never reached kie
+
+
+@pytest.mark.django_db
+def test_change_and_rerun_fills_the_form_with_the_task(staff_client, staff):
+    task = make_task(staff, state=State.FAILED, model="4o-image", prompt="a red phone")
+    GenerationTask.objects.filter(pk=task.pk).update(
+        params={**task.params, "size": "2:3", "nVariants": 2}
+    )
+    html = staff_client.get(task.change_and_rerun_url).content.decode()
+    assert "a red phone</textarea>" in html
+    assert '<option value="2:3" selected>' in html
+    assert "12 credits" in html  # the price of what is shown, two variants
+
+
+@pytest.mark.django_db
+def test_reference_images_are_shown_on_the_task_page(staff_client, staff):
+    from django.core.files.base import ContentFile
+
+    from generator.models import TaskInput
+    from tests.helpers import png_bytes
+
+    task = make_task(staff, state=State.SUCCEEDED)
+    task_input = TaskInput(task=task, param="inputImage", content_type="image/png")
+    task_input.file.save("ref.png", ContentFile(png_bytes()), save=True)
+    html = staff_client.get(f"/tasks/{task.pk}/").content.decode()
+    url = f"/inputs/{task_input.pk}/file/"
+    assert f'src="{url}"' in html
+    response = staff_client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
 
 
 @pytest.mark.django_db
