@@ -148,6 +148,9 @@ KIE_UPLOAD_BASE_URL = env_str(
     "KIE_UPLOAD_BASE_URL", "https://kieai.redpandaai.co" if KIE_API_KEY else KIE_SANDBOX_URL
 )
 KIE_CALLBACK_URL = env_str("KIE_CALLBACK_URL")
+# kie.ai's optional webhook signing key (kie.ai settings page); when set, unsigned
+# callbacks are refused.
+KIE_WEBHOOK_HMAC_KEY = env_str("KIE_WEBHOOK_HMAC_KEY")
 KIE_TIMEOUT_SECONDS = env_float("KIE_TIMEOUT_SECONDS", 30.0)
 # Result files are only fetched from these hosts (a leading dot allows subdomains).
 KIE_DOWNLOAD_HOSTS = env_list(

@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -221,10 +222,15 @@ def poll_now(task: GenerationTask) -> bool:
 
 
 def poll_soon(upstream_task_id: str) -> bool:
-    """A kie callback arrived: poll that task at the next sweep round."""
+    """A kie callback arrived: poll that task within a second. However many callbacks
+    come (kie retries them, and anyone can post), a task is not polled more than about
+    once a second for them, so they never hammer kie.ai's record-info."""
+    soon = timezone.now() + timedelta(seconds=1)
     updated = GenerationTask.objects.filter(
-        upstream_task_id=upstream_task_id, state__in=(State.SUBMITTED, State.RUNNING)
-    ).update(next_poll_at=timezone.now())
+        upstream_task_id=upstream_task_id,
+        state__in=(State.SUBMITTED, State.RUNNING),
+        next_poll_at__gt=soon,
+    ).update(next_poll_at=soon)
     if updated:
         jobs.ensure_sweep()
     return bool(updated)

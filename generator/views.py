@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import time
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -21,6 +26,7 @@ from generator.models import ACTIVE_STATES, Asset, GenerationTask, Prompt, State
 
 GALLERY_PAGE_SIZE = 24
 LIVE_INTERVAL = "2s"
+CALLBACK_MAX_AGE_SECONDS = 600
 
 
 def staff_required(view):
@@ -372,9 +378,25 @@ def kie_callback(request):
     except ValueError:
         return JsonResponse({"ok": False, "error": "not JSON"}, status=400)
     upstream_id = _callback_task_id(body)
+    if settings.KIE_WEBHOOK_HMAC_KEY and not _signed_by_kie(request, upstream_id):
+        return JsonResponse({"ok": False, "error": "bad signature"}, status=401)
     if upstream_id:
         generations.poll_soon(upstream_id)
     return JsonResponse({"ok": True})
+
+
+def _signed_by_kie(request, upstream_id: str) -> bool:
+    """kie-api.md 1.9: base64(HMAC-SHA256(taskId + "." + timestamp)), a recent timestamp."""
+    stamp = request.headers.get("X-Webhook-Timestamp", "")
+    signature = request.headers.get("X-Webhook-Signature", "")
+    if not (stamp.isdigit() and signature and upstream_id):
+        return False
+    if abs(time.time() - int(stamp)) > CALLBACK_MAX_AGE_SECONDS:
+        return False  # an old, replayed delivery
+    expected = hmac.new(
+        settings.KIE_WEBHOOK_HMAC_KEY.encode(), f"{upstream_id}.{stamp}".encode(), hashlib.sha256
+    ).digest()
+    return hmac.compare_digest(base64.b64encode(expected).decode(), signature.strip())
 
 
 def _callback_task_id(body) -> str:

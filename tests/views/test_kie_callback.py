@@ -1,5 +1,9 @@
 """kie.ai callbacks only bring the next poll forward; their content is never trusted."""
 
+import base64
+import hashlib
+import hmac
+import time
 from datetime import timedelta
 
 import pytest
@@ -35,7 +39,7 @@ def test_callback_makes_the_task_due_now_whatever_the_family_shape(client, staff
     response = client.post("/kie/callback/", body, content_type="application/json")
     assert response.status_code == 200
     task.refresh_from_db()
-    assert task.next_poll_at <= timezone.now()
+    assert task.next_poll_at <= timezone.now() + timedelta(seconds=1)
     assert task.state == State.RUNNING and task.result_urls == []  # nothing taken from the body
     assert ("generator.jobs.poll_sweep", ()) in queued_jobs()
 
@@ -54,3 +58,42 @@ def test_unknown_or_garbage_callbacks_change_nothing(client, staff):
         == 200
     )
     assert GenerationTask.objects.get(pk=task.pk).next_poll_at > timezone.now()
+
+
+@pytest.mark.django_db
+def test_a_flood_of_callbacks_polls_a_task_about_once_a_second(client, staff):
+    task = running(staff, "abc")
+    body = {"code": 200, "data": {"taskId": "abc"}}
+    client.post("/kie/callback/", body, content_type="application/json")
+    first = GenerationTask.objects.get(pk=task.pk).next_poll_at
+    for _ in range(5):
+        client.post("/kie/callback/", body, content_type="application/json")
+    assert GenerationTask.objects.get(pk=task.pk).next_poll_at == first
+
+
+def signed(task_id, key, stamp):
+    digest = hmac.new(key.encode(), f"{task_id}.{stamp}".encode(), hashlib.sha256).digest()
+    return {
+        "HTTP_X_WEBHOOK_TIMESTAMP": str(stamp),
+        "HTTP_X_WEBHOOK_SIGNATURE": base64.b64encode(digest).decode(),
+    }
+
+
+@pytest.mark.django_db
+def test_with_a_signing_key_only_signed_recent_callbacks_count(client, staff, settings):
+    settings.KIE_WEBHOOK_HMAC_KEY = "hmac-test-key"
+    task = running(staff, "abc")
+    body = {"code": 200, "data": {"taskId": "abc"}}
+    now = int(time.time())
+
+    def post(**headers):
+        return client.post("/kie/callback/", body, content_type="application/json", **headers)
+
+    assert post().status_code == 401
+    assert post(**signed("abc", "another-key", now)).status_code == 401
+    assert post(**signed("abc", "hmac-test-key", now - 3600)).status_code == 401  # replayed
+    assert GenerationTask.objects.get(pk=task.pk).next_poll_at > timezone.now() + LATER / 2
+    assert post(**signed("abc", "hmac-test-key", now)).status_code == 200
+    assert GenerationTask.objects.get(pk=task.pk).next_poll_at <= timezone.now() + timedelta(
+        seconds=1
+    )
