@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
 from .errors import MalformedResponseError
-from .parsing import as_int
 
 
 class Account:
     def __init__(self, client):
         self.client = client
 
-    def credits(self) -> int:
-        """Remaining credits (free to call, so it doubles as a key check)."""
+    def credits(self) -> Decimal:
+        """Remaining credits (free to call, so it doubles as a key check).
+
+        Documented as an integer, but prices such as 6.5 credits leave fractions behind.
+        """
         data = self.client.request("GET", "/api/v1/chat/credit")
-        balance = as_int(data)
+        balance = _as_decimal(data)
         if balance is None:
             raise MalformedResponseError("the credit balance is not a number")
         return balance
@@ -24,3 +29,16 @@ class Account:
         if not isinstance(data, str) or not data:
             raise MalformedResponseError("download-url answered without a URL")
         return data
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    """A finite Decimal from an int, a float or a numeric string; 100.0 reads as 100."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    return Decimal(int(number)) if number == number.to_integral_value() else number

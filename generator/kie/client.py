@@ -139,7 +139,7 @@ class KieClient:
                 self.scrub(f"kie.ai answered with a non-numeric code {body['code']!r}")
             )
         # An error may come inside HTTP 200, and uploads add a `success` flag.
-        if code != 200 or body.get("success") is False or not response.is_success:
+        if code != 200 or _says_failure(body.get("success")) or not response.is_success:
             if code == 200:
                 code = response.status_code if not response.is_success else 500
             raise error_for(code, message, response.status_code, retry_after)
@@ -147,13 +147,26 @@ class KieClient:
 
 
 def _as_code(value: Any) -> int | None:
+    """The envelope code from 200, "200", 200.0 or "200.0"; None unless a whole number."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return None
+
+
+def _says_failure(flag: Any) -> bool:
+    """An upload's `success` flag reads false: False, 0, "false" or "0" (absent is fine)."""
+    if isinstance(flag, str):
+        return flag.strip().lower() in ("false", "0")
+    return flag is not None and flag == 0
 
 
 def _retry_after(response: httpx.Response) -> float | None:

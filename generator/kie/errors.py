@@ -83,7 +83,7 @@ def error_for(code: int, message: str, http_status: int | None, retry_after: flo
         return InsufficientCreditsError(message or "Insufficient credits", **kwargs)
     if code == 404:
         return NotFoundError(message or "Not found", **kwargs)
-    if code == 422 and (message or "").lower().replace("recordinfo", "record") == "record is null":
+    if code == 422 and _says_record_is_null(message):
         return NotFoundError(message, **kwargs)
     if code in (400, 413, 422, 451):
         return InputError(message or "kie.ai refused the request", **kwargs)
@@ -96,3 +96,9 @@ def error_for(code: int, message: str, http_status: int | None, retry_after: flo
     if code == 408:  # Market: no result from upstream for 10 minutes, a final failure
         return GenerationFailedError(message or "No result from upstream in time", **kwargs)
     return UpstreamError(message or f"kie.ai error {code}", **kwargs)
+
+
+def _says_record_is_null(message: str) -> bool:
+    """ "recordInfo is null", "record is null", in any case, with trailing punctuation."""
+    words = " ".join((message or "").lower().split()).rstrip(" .!。")
+    return words in ("recordinfo is null", "record is null")

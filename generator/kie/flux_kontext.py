@@ -36,6 +36,8 @@ def parse_record(task_id: str, data: Any) -> TaskStatus:
     urls = url_list(response.get("resultImageUrl")) or url_list(response.get("resultUrls"))
     if flag == 1:
         state = UpstreamState.SUCCEEDED
+        # Without a resultImageUrl a 10-minute link still beats no result at all.
+        urls = urls or url_list(response.get("originImageUrl"))
     elif flag in (2, 3):
         state = UpstreamState.FAILED
     else:

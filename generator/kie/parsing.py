@@ -9,14 +9,19 @@ from .errors import MalformedResponseError
 
 
 def as_dict(value: Any, what: str) -> dict[str, Any]:
-    """A JSON object, or a JSON string holding one ("paramJson", "resultJson")."""
-    if value is None or value == "":
-        return {}
+    """A JSON object, or a JSON string holding one ("paramJson", "resultJson").
+
+    Nothing yet (None, "", [], or a string holding null or []) reads as an empty object.
+    """
     if isinstance(value, str):
+        if not value.strip():
+            return {}
         try:
             value = json.loads(value)
         except ValueError:
             raise MalformedResponseError(f"{what} is not valid JSON") from None
+    if value is None or value == [] or value == "":
+        return {}
     if not isinstance(value, dict):
         raise MalformedResponseError(f"{what} is not an object")
     return value

@@ -26,7 +26,11 @@ neither counted nor charged). Input-image URLs that are the sandbox's own files 
 drawn upon (a fake edit); any other URL is accepted and ignored, never fetched.
 
 HTTP status: the body code is repeated as the HTTP status for 400, 401, 402, 404, 405,
-422, 429 and 500; kie's own codes (455, 501, 505, 550) come with HTTP 200.
+422, 429 and 500; kie's own codes (455, 501, 505, 550) come with HTTP 200. With
+`errors_in_http_200` every error comes with HTTP 200, the other form kie is known for.
+
+Uploads take any file type, as kie's do; the same uploadPath + fileName overwrites
+the earlier file and keeps its URL.
 """
 
 from __future__ import annotations
@@ -71,9 +75,20 @@ _HTTP_REASONS = {
 _MIRRORED_CODES = frozenset(_HTTP_REASONS) - {200}
 
 _MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
-_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
+_EXT = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "image/gif": "gif",
+    "video/mp4": "mp4",
+    "audio/mpeg": "mp3",
+    "audio/wav": "wav",
+}
+_MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 _RATE_WINDOW_SECONDS = 10.0
+_MAX_READ_WINDOWS = 1000  # 4o tasks with a read window before idle ones are dropped
 
 _4O_SIZES = {"1:1": (1024, 1024), "3:2": (1536, 1024), "2:3": (1024, 1536)}
 # Black Forest Labs' own Kontext output sizes: about one megapixel, multiples of 16.
@@ -130,7 +145,9 @@ class SandboxConfig:
     create_rate_limit: int = 20  # creates per 10 s per key
     record_reads_per_second: int = 3  # 4o record-info queries per second per task (documented)
     maintenance: bool = False  # every API call answers code 455
+    errors_in_http_200: bool = False  # error envelopes come with HTTP 200 (kie-api.md 11.4)
     max_upload_bytes: int = 50 * 1024 * 1024
+    max_tasks: int = 20000  # oldest finished tasks are forgotten beyond this
 
 
 class ApiError(Exception):
@@ -179,6 +196,8 @@ class _Request:
     _body: bytes | None = None
 
     def body(self, limit: int) -> bytes:
+        if self._body is None and "chunked" in self.headers.get("transfer-encoding", "").lower():
+            self._body = _read_chunked(self.environ["wsgi.input"], limit)
         if self._body is None:
             try:
                 length = int(self.environ.get("CONTENT_LENGTH") or 0)
@@ -200,6 +219,34 @@ class _Request:
     def param(self, name: str) -> str | None:
         values = self.query.get(name)
         return values[0] if values else None
+
+
+def _read_chunked(stream: Any, limit: int) -> bytes:
+    """De-chunk a Transfer-Encoding: chunked body (wsgiref passes the framing through)."""
+    body = bytearray()
+    while True:
+        line = stream.readline(1024)
+        size_text = line.split(b";", 1)[0].strip()
+        if not _CHUNK_SIZE.fullmatch(size_text):
+            if not body and isinstance(stream, io.BytesIO):
+                # httpx.WSGITransport de-chunks in memory but keeps the header.
+                body += line + stream.read(max(0, limit + 1 - len(line)))
+                break
+            raise ApiError(400, "Malformed chunked body")
+        size = int(size_text, 16)
+        if size == 0:
+            while stream.readline(1024) not in (b"", b"\r\n", b"\n"):
+                pass  # trailer fields, unused
+            break
+        if len(body) + size > limit:
+            raise ApiError(400, "File size exceeds the upload limit")
+        chunk = stream.read(size)
+        if len(chunk) != size or stream.readline(1024).strip():
+            raise ApiError(400, "Malformed chunked body")
+        body += chunk
+    if len(body) > limit:
+        raise ApiError(400, "File size exceeds the upload limit")
+    return bytes(body)
 
 
 def _now_ms(seconds: float) -> int:
@@ -247,11 +294,31 @@ def _sniff_image(data: bytes) -> str | None:
     """The MIME type of an image Pillow can read, or None for anything else."""
     try:
         with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
+            kind = image.format or ""
             image.verify()
     except Exception:  # Pillow raises many types for foreign bytes; all mean "not an image"
         return None
-    return _MIME.get(kind or "")
+    return _MIME.get(kind) or Image.MIME.get(kind)
+
+
+def _sniff_media(data: bytes) -> str | None:
+    """video/mp4, audio/mpeg or audio/wav from the first bytes, else None."""
+    if data[4:8] == b"ftyp":  # MP4 and QuickTime
+        return "video/mp4"
+    if data[:3] == b"ID3" or data[:2] in (b"\xff\xfb", b"\xff\xf3"):
+        return "audio/mpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "audio/wav"
+    return None
+
+
+def _upload_mime(data: bytes, declared: str | None) -> str:
+    """What the bytes are, else what the client said they are, else octet-stream."""
+    sniffed = _sniff_image(data) or _sniff_media(data)
+    if sniffed:
+        return sniffed
+    declared = (declared or "").split(";", 1)[0].strip().lower()
+    return declared if _MIME_TYPE.match(declared) else "application/octet-stream"
 
 
 def _safe_name(name: str) -> str:
@@ -372,7 +439,8 @@ class SandboxApp:
         if upload:
             envelope = {"success": code == 200, **envelope}
         payload = json.dumps(envelope, ensure_ascii=False).encode("utf-8")
-        status = code if code in _MIRRORED_CODES else 200
+        mirrored = code in _MIRRORED_CODES and not self.config.errors_in_http_200
+        status = code if mirrored else 200
         headers = [
             ("Content-Type", "application/json; charset=utf-8"),
             ("Content-Length", str(len(payload))),
@@ -406,7 +474,8 @@ class SandboxApp:
             raise ApiError(405, "Method Not Allowed", allow=method)
         if self.config.maintenance:
             raise ApiError(455, "Service unavailable: system maintenance")
-        if request.headers.get("authorization", "").strip() != f"Bearer {self.config.api_key}":
+        scheme, _, key = request.headers.get("authorization", "").strip().partition(" ")
+        if scheme.lower() != "bearer" or key.strip() != self.config.api_key:
             raise ApiError(401, "You do not have access permissions")
         return getattr(self, handler)(request)
 
@@ -617,7 +686,23 @@ class SandboxApp:
                 self._to_refund.add(task_id)
             for name in names:
                 self._pending[name] = task_id
+            self._forget_old_tasks()
         return {"taskId": task_id}
+
+    def _forget_old_tasks(self) -> None:
+        """Keep at most max_tasks by forgetting the oldest finished ones (lock held)."""
+        excess = len(self._tasks) - max(1, self.config.max_tasks)
+        doomed = []
+        for task_id, task in self._tasks.items():  # oldest first
+            if len(doomed) >= excess:
+                break
+            if task_id not in self._to_refund and self._state(task) in ("success", "fail"):
+                doomed.append(task)
+        for task in doomed:
+            del self._tasks[task.task_id]
+            self._record_reads.pop(task.task_id, None)
+            for name in task.file_names:
+                self._pending.pop(name, None)
 
     def _base_for(self, url: Any) -> str | None:
         with self._lock:
@@ -780,6 +865,12 @@ class SandboxApp:
         """kie's 4o details page allows 3 record-info queries per second per task."""
         with self._lock:
             now = self.config.clock()
+            if len(self._record_reads) > _MAX_READ_WINDOWS:
+                self._record_reads = {
+                    task_id: reads
+                    for task_id, reads in self._record_reads.items()
+                    if reads and reads[-1] > now - 1.0
+                }
             window = self._record_reads.setdefault(task.task_id, deque())
             while window and window[0] <= now - 1.0:
                 window.popleft()
@@ -926,7 +1017,12 @@ class SandboxApp:
     # --- uploads ---------------------------------------------------------------------
 
     def _save_upload(
-        self, data: bytes, upload_path: Any, file_name: Any, original: str | None
+        self,
+        data: bytes,
+        upload_path: Any,
+        file_name: Any,
+        original: str | None,
+        declared_type: str | None = None,
     ) -> dict[str, Any]:
         if not isinstance(upload_path, str) or not upload_path.strip("/ "):
             raise ApiError(400, "uploadPath is required")
@@ -937,15 +1033,18 @@ class SandboxApp:
             raise ApiError(400, f"File size exceeds the {limit_mb:g}MB limit")
         if not data:
             raise ApiError(400, "file is required")
-        mime = _sniff_image(data)
-        if mime is None:
-            raise ApiError(400, "Unsupported file type")
-        file_id = uuid.uuid4().hex
-        shown = _safe_name(file_name or "") or _safe_name(original or "")
-        if not shown:
-            shown = f"{file_id[:12]}.{_EXT[mime]}"
-        name = f"{file_id[:16]}-{shown}"
+        mime = _upload_mime(data, declared_type)
         upload_path = upload_path.strip("/ ")
+        named = _safe_name(file_name or "")
+        if named:
+            # kie: the same uploadPath + fileName overwrites the earlier file (same URL).
+            file_id = hashlib.sha256(f"{upload_path}\n{file_name}".encode()).hexdigest()[:32]
+        else:
+            file_id = uuid.uuid4().hex
+        shown = named or _safe_name(original or "")
+        if not shown:
+            shown = f"{file_id[:12]}.{_EXT.get(mime, 'bin')}"
+        name = f"{file_id[:16]}-{shown}"
         url = self._file_url(name)
         with self._lock:
             self._store(name, data, mime)
@@ -971,9 +1070,9 @@ class SandboxApp:
         fields, files = _parse_multipart(request.body(self._body_limit()), boundary)
         if "file" not in files:
             raise ApiError(400, "file is required")
-        original, data = files["file"]
+        original, declared_type, data = files["file"]
         return self._save_upload(
-            data, fields.get("uploadPath"), fields.get("fileName") or None, original
+            data, fields.get("uploadPath"), fields.get("fileName") or None, original, declared_type
         )
 
     def _upload_base64(self, request: _Request) -> dict[str, Any]:
@@ -1009,13 +1108,13 @@ class SandboxApp:
 
 
 def _parse_multipart(body: bytes, boundary: str) -> tuple[dict[str, str], dict[str, tuple]]:
-    """Split a multipart/form-data body into text fields and (filename, bytes) files.
+    """Split a multipart/form-data body into text fields and (filename, type, bytes) files.
 
     Parts are cut at CRLF + "--boundary", which cannot occur inside a part by the
     format's rule; each part's headers are read with the email package.
     """
     fields: dict[str, str] = {}
-    files: dict[str, tuple[str | None, bytes]] = {}
+    files: dict[str, tuple[str | None, str | None, bytes]] = {}
     delimiter = b"\r\n--" + boundary.encode("latin-1")
     chunks = (b"\r\n" + body).split(delimiter)
     for chunk in chunks[1:]:
@@ -1036,7 +1135,7 @@ def _parse_multipart(body: bytes, boundary: str) -> tuple[dict[str, str], dict[s
             continue
         filename = message.get_filename()
         if filename is not None:
-            files[name] = (filename, content)
+            files[name] = (filename, message.get("content-type"), content)
         else:
             fields[name] = content.decode("utf-8", "replace")
     return fields, files

@@ -1,6 +1,6 @@
 """Serve the kie.ai sandbox over HTTP with the standard library's wsgiref.
 
-    python -m generator.sandbox --port 8001 [--key sandbox] [--duration 8]
+    python -m generator.sandbox --port 8001 [--key sandbox] [--duration 8] [--visibility-delay 1]
 
 Each request is handled in its own thread; one short log line per request goes to
 stderr. Ctrl-C stops the server cleanly.
@@ -73,12 +73,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--key", default="sandbox", help="the API key it accepts")
     parser.add_argument("--credits", default="1000")
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per task")
+    parser.add_argument(
+        "--visibility-delay",
+        type=float,
+        default=1.0,
+        help='seconds a new Market task answers "recordInfo is null", as on kie.ai',
+    )
     parser.add_argument("--public-url", default=None, help="base URL of the file links")
     args = parser.parse_args(argv)
     config = SandboxConfig(
         api_key=args.key,
         credits=Decimal(args.credits),
         duration_seconds=args.duration,
+        visibility_delay_seconds=args.visibility_delay,
         public_url=(args.public_url or f"http://{args.host}:{args.port}").rstrip("/"),
     )
     serve(args.host, args.port, config)

@@ -2,6 +2,7 @@
 
 import io
 import json
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -24,7 +25,19 @@ def test_credits_is_an_integer(data):
     assert answering({"code": 200, "msg": "success", "data": data}).account.credits() == 100
 
 
-@pytest.mark.parametrize("data", [None, "lots", {"credits": 100}])
+@pytest.mark.parametrize("data", [123.75, "123.75"])
+def test_credits_keeps_a_fractional_balance(data):
+    balance = answering({"code": 200, "msg": "success", "data": data}).account.credits()
+    assert balance == Decimal("123.75")
+    assert isinstance(balance, Decimal)
+
+
+def test_credits_as_integral_float_reads_as_a_whole_number():
+    balance = answering({"code": 200, "msg": "success", "data": 100.0}).account.credits()
+    assert str(balance) == "100"
+
+
+@pytest.mark.parametrize("data", [None, "lots", {"credits": 100}, True, "NaN", "Infinity"])
 def test_credits_not_a_number_is_malformed(data):
     with pytest.raises(MalformedResponseError):
         answering({"code": 200, "msg": "success", "data": data}).account.credits()

@@ -38,6 +38,27 @@ def test_code_as_string_200_returns_data():
     assert client.request("GET", CREDIT) == 100
 
 
+@pytest.mark.parametrize("code", [200.0, "200.0", " 200 "])
+def test_integral_float_code_returns_data(code):
+    client = answering(json={"code": code, "msg": "success", "data": 100})
+    assert client.request("GET", CREDIT) == 100
+
+
+@pytest.mark.parametrize("code", [402.0, "402.0"])
+def test_integral_float_error_code_raises_its_class(code):
+    client = answering(json={"code": code, "msg": "Insufficient credits", "data": None})
+    with pytest.raises(InsufficientCreditsError) as info:
+        client.request("GET", CREDIT)
+    assert info.value.code == 402
+
+
+@pytest.mark.parametrize("code", [200.5, "200.5", "nan", "inf"])
+def test_non_integral_code_is_malformed(code):
+    client = answering(json={"code": code, "msg": "success", "data": 100})
+    with pytest.raises(MalformedResponseError):
+        client.request("GET", CREDIT)
+
+
 def test_error_inside_http_200_raises():
     client = answering(json={"code": 402, "msg": "Insufficient credits", "data": None})
     with pytest.raises(InsufficientCreditsError) as info:
@@ -115,6 +136,34 @@ def test_upload_success_false_raises(body):
     client = answering(json=body)
     with pytest.raises(KieError):
         client.request("POST", "/api/file-stream-upload", upload=True)
+
+
+@pytest.mark.parametrize("flag", ["false", "False", 0, "0"])
+def test_upload_success_false_as_string_or_zero_raises(flag):
+    client = answering(json={"success": flag, "code": 200, "msg": "upload failed", "data": None})
+    with pytest.raises(UpstreamError):
+        client.request("POST", "/api/file-stream-upload", upload=True)
+
+
+@pytest.mark.parametrize("flag", [True, "true", 1])
+def test_upload_success_true_returns_data(flag):
+    client = answering(json={"success": flag, "code": 200, "msg": "ok", "data": {"a": 1}})
+    assert client.request("POST", "/api/file-stream-upload", upload=True) == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    "msg", ["recordInfo is null.", "RecordInfo is null", "record is null!", " RECORD IS  NULL. "]
+)
+def test_record_is_null_in_any_case_or_punctuation_is_not_found(msg):
+    client = answering(json={"code": 422, "msg": msg, "data": None})
+    with pytest.raises(NotFoundError):
+        client.request("GET", "/api/v1/jobs/recordInfo")
+
+
+def test_other_422_mentioning_null_is_input_error():
+    client = answering(json={"code": 422, "msg": "input.prompt is null or empty", "data": None})
+    with pytest.raises(InputError):
+        client.request("GET", "/api/v1/jobs/recordInfo")
 
 
 @pytest.mark.parametrize(

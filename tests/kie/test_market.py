@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from generator.kie import MalformedResponseError, NotFoundError, UpstreamState
-from tests.kie.helpers import make_client, recording
+from tests.kie.helpers import make_client, recording, sandbox_client
 
 PARAM = (
     '{"model":"grok-imagine/text-to-image","callBackUrl":"https://your-domain.com/api/callback",'
@@ -72,6 +72,19 @@ def test_malformed_result_json_string_raises():
         status_of(record(resultJson='{"resultUrls":["https://example.com/a.jpg"'))
 
 
+@pytest.mark.parametrize("result_json", ["null", "[]", "", "  ", None, []])
+def test_empty_result_json_means_no_result_yet(result_json):
+    status = status_of(record(state="generating", resultJson=result_json))
+    assert status.state is UpstreamState.RUNNING
+    assert status.result_urls == ()
+
+
+@pytest.mark.parametrize("result_json", ["42", '"https://example.com/a.jpg"', "[1]", "true"])
+def test_result_json_holding_a_non_object_raises(result_json):
+    with pytest.raises(MalformedResponseError):
+        status_of(record(resultJson=result_json))
+
+
 def test_fail_carries_fail_code_and_message():
     data = record(
         state="fail",
@@ -103,6 +116,23 @@ def test_record_info_is_null_is_not_found():
     )
     with pytest.raises(NotFoundError):
         client.market.get_status("task_too_new")
+
+
+def test_new_task_is_not_found_during_the_visibility_delay_then_found(clock):
+    client, _ = sandbox_client(visibility_delay_seconds=1.0, clock=clock)
+    task_id = client.market.create("ideogram/v3-text-to-image", {"prompt": "a cat"})
+    with pytest.raises(NotFoundError) as info:
+        client.market.get_status(task_id)
+    assert (info.value.code, info.value.http_status) == (422, 422)
+    clock.advance(0.5)
+    with pytest.raises(NotFoundError):
+        client.market.get_status(task_id)
+    clock.advance(0.5)
+    status = client.market.get_status(task_id)
+    assert status.task_id == task_id and not status.finished
+    clock.advance(10)
+    status = client.market.get_status(task_id)
+    assert status.state is UpstreamState.SUCCEEDED and len(status.result_urls) == 1
 
 
 def test_create_wraps_fields_under_input_with_model_on_top():

@@ -1,15 +1,21 @@
-"""The picture renderer and the threaded wsgiref server."""
+"""The picture renderer, the threaded wsgiref server and its command-line options."""
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 import time
+from contextlib import contextmanager
+from urllib.parse import urlsplit
 from wsgiref.simple_server import make_server
 
 import httpx
 import pytest
+from django.core.management import call_command
 
-from generator.sandbox import SandboxApp, SandboxConfig
+import generator.sandbox
+from generator.sandbox import SandboxApp, SandboxConfig, server
 from generator.sandbox.media import render_image
 from generator.sandbox.server import _QuietHandler, _ThreadingServer
 
@@ -45,24 +51,68 @@ def test_render_rejects_unknown_formats():
         render_image("p", 10, 10, "gif", "t")
 
 
-def test_threaded_server_serves_real_sockets(capsys):
-    server = make_server(
-        "127.0.0.1",
-        0,
-        SandboxApp(SandboxConfig(api_key="k")),
-        server_class=_ThreadingServer,
-        handler_class=_QuietHandler,
+@contextmanager
+def _serving(app):
+    httpd = make_server(
+        "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        base = f"http://127.0.0.1:{server.server_port}"
-        with httpx.Client(base_url=base, headers={"Authorization": "Bearer k"}) as client:
-            response = client.get("/api/v1/chat/credit")
-            assert response.json() == {"code": 200, "msg": "success", "data": 1000}
-            assert client.get("/api/v1/jobs/recordInfo").status_code == 400
+        yield f"http://127.0.0.1:{httpd.server_port}"
     finally:
-        server.shutdown()
-        server.server_close()
+        httpd.shutdown()
+        httpd.server_close()
         thread.join(5)
+
+
+def test_threaded_server_serves_real_sockets(capsys):
+    with (
+        _serving(SandboxApp(SandboxConfig(api_key="k"))) as base,
+        httpx.Client(base_url=base, headers={"Authorization": "Bearer k"}) as client,
+    ):
+        response = client.get("/api/v1/chat/credit")
+        assert response.json() == {"code": 200, "msg": "success", "data": 1000}
+        assert client.get("/api/v1/jobs/recordInfo").status_code == 400
     assert "GET /api/v1/chat/credit -> 200" in capsys.readouterr().err
+
+
+def test_chunked_upload_over_a_real_socket_is_decoded(h):
+    png = h.image_bytes((70, 50))
+    with (
+        _serving(SandboxApp(SandboxConfig(api_key="k"))) as base,
+        httpx.Client(base_url=base, headers={"Authorization": "Bearer k"}) as client,
+    ):
+        body = json.dumps(
+            {"base64Data": base64.b64encode(png).decode(), "uploadPath": "chunked"}
+        ).encode()
+        response = client.post(
+            "/api/file-base64-upload",
+            content=(body[i : i + 100] for i in range(0, len(body), 100)),
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.request.headers["Transfer-Encoding"] == "chunked"
+        data = h.ok(response)
+        assert data["fileSize"] == len(png)
+        assert client.get(urlsplit(data["downloadUrl"]).path).content == png
+
+
+def _captured_config(monkeypatch, module) -> list:
+    configs = []
+    monkeypatch.setattr(module, "serve", lambda host, port, config: configs.append(config))
+    return configs
+
+
+def test_server_main_hides_new_market_tasks_for_a_second_by_default(monkeypatch):
+    configs = _captured_config(monkeypatch, server)
+    server.main([])
+    server.main(["--visibility-delay", "0"])
+    assert [c.visibility_delay_seconds for c in configs] == [1.0, 0.0]
+
+
+@pytest.mark.django_db
+def test_kie_sandbox_command_hides_new_market_tasks_for_a_second_by_default(monkeypatch):
+    configs = _captured_config(monkeypatch, generator.sandbox)
+    call_command("kie", "sandbox")
+    call_command("kie", "sandbox", "--visibility-delay", "2.5")
+    assert [c.visibility_delay_seconds for c in configs] == [1.0, 2.5]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
 
 import pytest
+
+from generator.sandbox import app as sandbox_app
 
 CREATES = [
     ("/api/v1/gpt4o-image/generate", {"prompt": "p", "size": "1:1"}),
@@ -31,6 +34,118 @@ def test_auth_is_required_everywhere(app, h, method, path, key):
     with h.client_for(app, key=key) as client:
         failure = h.error(client.request(method, path, json={}), 401)
     assert failure["msg"] == "You do not have access permissions"
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "bEaReR"])
+def test_bearer_scheme_is_case_insensitive(app, h, scheme):
+    with h.client_for(app, key=None) as client:
+        headers = {"Authorization": f"{scheme} {h.KEY}"}
+        assert h.ok(client.get("/api/v1/chat/credit", headers=headers)) == 1000
+
+
+@pytest.mark.parametrize("value", ["Basic {key}", "Bearer{key}", "{key}", "Bearer  wrong"])
+def test_other_authorization_forms_are_refused(app, h, value):
+    with h.client_for(app, key=None) as client:
+        headers = {"Authorization": value.format(key=h.KEY)}
+        h.error(client.get("/api/v1/chat/credit", headers=headers), 401)
+
+
+def test_errors_in_http_200_send_every_error_envelope_with_http_200(make_app, h):
+    app = make_app(errors_in_http_200=True)
+    with h.client_for(app) as client:
+        assert h.error(client.get("/api/v1/nope"), 404, http_status=200)["msg"] == "Not Found"
+        h.error(client.get("/api/v1/gpt4o-image/generate"), 405, http_status=200)
+        record = client.get("/api/v1/jobs/recordInfo", params={"taskId": "x"})
+        h.error(record, 404, http_status=200)
+        invalid = client.post("/api/v1/gpt4o-image/generate", json={"prompt": "p"})
+        h.error(invalid, 422, http_status=200)
+        app.set_balance(0)
+        broke = client.post("/api/v1/flux/kontext/generate", json={"prompt": "p"})
+        h.error(broke, 402, http_status=200)
+        upload = h.error(client.post("/api/file-base64-upload", json={}), 400, http_status=200)
+        assert upload["success"] is False
+    with h.client_for(app, key="wrong") as client:
+        h.error(client.get("/api/v1/chat/credit"), 401, http_status=200)
+
+
+def _wsgi_post(app, path, body, headers=None):
+    """Call the WSGI app directly with a raw body: (HTTP status, parsed envelope)."""
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "CONTENT_TYPE": "application/json",
+        "HTTP_AUTHORIZATION": "Bearer test-key",
+        "wsgi.input": io.BytesIO(body),
+        **(headers or {}),
+    }
+    seen = []
+    payload = b"".join(app(environ, lambda status, headers: seen.append(status)))
+    return int(seen[0].split()[0]), json.loads(payload)
+
+
+def _chunked(data: bytes, size: int = 7) -> bytes:
+    parts = [
+        b"%x\r\n%s\r\n" % (len(data[i : i + size]), data[i : i + size])
+        for i in range(0, len(data), size)
+    ]
+    return b"".join(parts) + b"0\r\n\r\n"
+
+
+def test_chunked_request_body_is_decoded(app):
+    body = json.dumps({"model": "ideogram/v3-text-to-image", "input": {"prompt": "a cat"}})
+    status, envelope = _wsgi_post(
+        app,
+        "/api/v1/jobs/createTask",
+        _chunked(body.encode()),
+        {"HTTP_TRANSFER_ENCODING": "chunked"},
+    )
+    assert (status, envelope["code"]) == (200, 200), envelope
+    assert app.task(envelope["data"]["taskId"])["body"]["input"] == {"prompt": "a cat"}
+
+
+def test_chunked_body_with_extensions_and_trailers_is_decoded(app):
+    framed = (
+        b'4;note=x\r\n{"pr\r\n12\r\nompt": "p", "size"\r\n8\r\n: "1:1"}\r\n'
+        b"0\r\nX-Trailer: 1\r\n\r\n"
+    )
+    status, envelope = _wsgi_post(
+        app, "/api/v1/gpt4o-image/generate", framed, {"HTTP_TRANSFER_ENCODING": "chunked"}
+    )
+    assert (status, envelope["code"]) == (200, 200), envelope
+
+
+def test_chunked_body_cut_short_is_a_format_error(app):
+    status, envelope = _wsgi_post(
+        app,
+        "/api/v1/gpt4o-image/generate",
+        b"a\r\n{}\r\n",
+        {"HTTP_TRANSFER_ENCODING": "chunked"},
+    )
+    assert (status, envelope["code"], envelope["msg"]) == (400, 400, "Malformed chunked body")
+
+
+def test_chunked_body_over_the_size_limit_is_refused(make_app):
+    app = make_app(max_upload_bytes=3)
+    limit = app._body_limit()
+    status, envelope = _wsgi_post(
+        app,
+        "/api/file-base64-upload",
+        _chunked(b" " * (limit + 1), size=64 * 1024),
+        {"HTTP_TRANSFER_ENCODING": "chunked"},
+    )
+    assert (status, envelope["code"]) == (400, 400)
+    assert "limit" in envelope["msg"]
+
+
+def test_generator_body_through_httpx_wsgi_transport_is_read(client, h):
+    body = json.dumps({"prompt": "p", "size": "1:1"}).encode()
+    response = client.post(
+        "/api/v1/gpt4o-image/generate",
+        content=iter([body[:5], body[5:]]),
+        headers={"Content-Type": "application/json"},
+    )
+    assert h.ok(response)["taskId"]
 
 
 def test_routing_errors_are_enveloped(client, h):
@@ -191,6 +306,41 @@ def test_4o_record_info_allows_three_reads_per_second_per_task(client, clock, h)
     h.ok(client.get("/api/v1/gpt4o-image/record-info", params={"taskId": second}))
     clock.advance(1)
     h.ok(client.get("/api/v1/gpt4o-image/record-info", params={"taskId": first}))
+
+
+def test_idle_4o_read_windows_are_dropped(client, app, clock, h, monkeypatch):
+    monkeypatch.setattr(sandbox_app, "_MAX_READ_WINDOWS", 3)
+    create = {"prompt": "p", "size": "1:1"}
+    task_ids = [
+        h.ok(client.post("/api/v1/gpt4o-image/generate", json=create))["taskId"] for _ in range(5)
+    ]
+    for task_id in task_ids:
+        h.ok(client.get("/api/v1/gpt4o-image/record-info", params={"taskId": task_id}))
+    assert len(app._record_reads) == 5
+    clock.advance(1.5)
+    h.ok(client.get("/api/v1/gpt4o-image/record-info", params={"taskId": task_ids[0]}))
+    assert set(app._record_reads) == {task_ids[0]}
+
+
+def test_oldest_finished_tasks_are_forgotten_beyond_max_tasks(make_app, clock, h):
+    app = make_app(max_tasks=3, create_rate_limit=100)
+    create = {"prompt": "p"}
+    with h.client_for(app) as client:
+        finished = [
+            h.ok(client.post("/api/v1/flux/kontext/generate", json=create))["taskId"]
+            for _ in range(2)
+        ]
+        clock.advance(10)
+        running = [
+            h.ok(client.post("/api/v1/flux/kontext/generate", json=create))["taskId"]
+            for _ in range(3)
+        ]
+        assert [app.task(t) for t in finished] == [None, None]
+        assert all(app.task(t) for t in running)
+        h.error(client.get("/api/v1/flux/kontext/record-info", params={"taskId": finished[0]}), 404)
+        # Unfinished tasks are kept even past the cap.
+        h.ok(client.post("/api/v1/flux/kontext/generate", json=create))
+        assert all(app.task(t) for t in running)
 
 
 def test_maintenance_answers_455_with_http_200(make_app, h):

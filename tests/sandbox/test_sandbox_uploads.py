@@ -87,25 +87,98 @@ def test_url_upload_only_copies_own_files(client, h):
     assert failure["msg"] == "Failed to download file from URL"
 
 
-def test_uploads_reject_non_images(client, h):
-    text = b"%PDF-1.4 definitely not a picture"
-    responses = [
-        client.post(
-            "/api/file-stream-upload", files={"file": ("a.png", text)}, data={"uploadPath": "x"}
-        ),
-        client.post(
-            "/api/file-base64-upload",
-            json={"base64Data": base64.b64encode(text).decode(), "uploadPath": "x"},
-        ),
-    ]
-    for response in responses:
-        assert _upload_envelope(response, h, 400)["msg"] == "Unsupported file type"
+def test_uploads_accept_any_file_type(client, h):
+    pdf = b"%PDF-1.4 definitely not a picture"
+    declared = client.post(
+        "/api/file-stream-upload",
+        files={"file": ("brief.pdf", pdf, "application/pdf")},
+        data={"uploadPath": "docs"},
+    )
+    data = _upload_envelope(declared, h)
+    assert data["mimeType"] == "application/pdf" and data["fileName"] == "brief.pdf"
+    fetched = h.fetch(client, data["downloadUrl"])
+    assert fetched.content == pdf and fetched.headers["content-type"] == "application/pdf"
+    undeclared = client.post(
+        "/api/file-base64-upload",
+        json={"base64Data": base64.b64encode(pdf).decode(), "uploadPath": "docs"},
+    )
+    data = _upload_envelope(undeclared, h)
+    assert data["mimeType"] == "application/octet-stream" and data["fileName"].endswith(".bin")
+
+
+@pytest.mark.parametrize("declared", ["not a type", "", "text/", "image/png; charset=x"])
+def test_upload_declared_type_is_used_only_when_it_looks_like_one(client, h, declared):
+    response = client.post(
+        "/api/file-stream-upload",
+        files={"file": ("blob", b"\x00\x01 plain bytes", declared)},
+        data={"uploadPath": "x"},
+    )
+    expected = "image/png" if declared.startswith("image/png") else "application/octet-stream"
+    assert _upload_envelope(response, h)["mimeType"] == expected
+
+
+def test_upload_sniffed_image_type_beats_the_declared_one(client, h):
+    response = client.post(
+        "/api/file-stream-upload",
+        files={"file": ("a.bin", h.image_bytes(fmt="JPEG"), "application/octet-stream")},
+        data={"uploadPath": "x"},
+    )
+    assert _upload_envelope(response, h)["mimeType"] == "image/jpeg"
+
+
+@pytest.mark.parametrize(
+    ("head", "mime", "ext"),
+    [
+        (b"\x00\x00\x00\x18ftypmp42", "video/mp4", "mp4"),
+        (b"\x00\x00\x00\x14ftypqt  ", "video/mp4", "mp4"),
+        (b"ID3\x04\x00\x00\x00\x00\x00\x00", "audio/mpeg", "mp3"),
+        (b"\xff\xfb\x90\x64", "audio/mpeg", "mp3"),
+        (b"\xff\xf3\x90\x64", "audio/mpeg", "mp3"),
+        (b"RIFF\x24\x08\x00\x00WAVEfmt ", "audio/wav", "wav"),
+    ],
+)
+def test_uploads_sniff_video_and_audio(client, h, head, mime, ext):
+    media = head + bytes(range(256)) * 4
+    body = {"base64Data": base64.b64encode(media).decode(), "uploadPath": "media"}
+    data = _upload_envelope(client.post("/api/file-base64-upload", json=body), h)
+    assert data["mimeType"] == mime and data["fileName"].endswith("." + ext)
+    fetched = h.fetch(client, data["downloadUrl"])
+    assert fetched.content == media and fetched.headers["content-type"] == mime
+
+
+def test_same_upload_path_and_file_name_overwrite_the_earlier_file(client, h):
+    def put(data, path="refs", name="ref.png"):
+        response = client.post(
+            "/api/file-stream-upload",
+            files={"file": ("local.png", data, "image/png")},
+            data={"uploadPath": path, "fileName": name},
+        )
+        return _upload_envelope(response, h)
+
+    red, blue = h.image_bytes(colour=(255, 0, 0)), h.image_bytes(colour=(0, 0, 255))
+    first, second = put(red), put(blue)
+    assert second["downloadUrl"] == first["downloadUrl"]
+    assert h.fetch(client, first["downloadUrl"]).content == blue
+    assert put(red, path="/refs/")["downloadUrl"] == first["downloadUrl"]
+    assert put(red, path="other")["downloadUrl"] != first["downloadUrl"]
+    assert put(red, name="other.png")["downloadUrl"] != first["downloadUrl"]
+
+
+def test_uploads_without_file_name_never_overwrite(client, h):
+    first, second = h.upload(client), h.upload(client)
+    assert first != second
+    assert h.fetch(client, first).status_code == 200
 
 
 @pytest.mark.parametrize(
     ("path", "kwargs"),
     [
         ("/api/file-stream-upload", {"files": {"file": ("a.png", b"x")}}),
+        (
+            "/api/file-stream-upload",
+            {"data": {"uploadPath": "x"}, "files": {"file": ("a.png", b"")}},
+        ),
+        ("/api/file-base64-upload", {"json": {"base64Data": "", "uploadPath": "x"}}),
         (
             "/api/file-stream-upload",
             {"data": {"uploadPath": "x"}, "files": {"other": ("a.png", b"x")}},

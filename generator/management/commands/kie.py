@@ -74,6 +74,12 @@ class Command(BaseCommand):
             "--duration", type=float, default=8.0, help="seconds from create to result"
         )
         sandbox.add_argument("--credits", type=float, default=1000)
+        sandbox.add_argument(
+            "--visibility-delay",
+            type=float,
+            default=1.0,
+            help='seconds a new Market task answers "recordInfo is null", as on kie.ai',
+        )
 
     def handle(self, *args, action, **options):
         return getattr(self, f"do_{action}")(**options)
@@ -152,11 +158,12 @@ class Command(BaseCommand):
         snapshot = CreditBalanceSnapshot.objects.create(
             balance=balance, sandbox=settings.KIE_USE_SANDBOX
         )
-        payload = {"credits": balance, "mode": mode_label(), "at": snapshot.at}
+        number = int(balance) if balance == balance.to_integral_value() else float(balance)
+        payload = {"credits": number, "mode": mode_label(), "at": snapshot.at}
         self.emit(payload, json, f"{balance} credits ({mode_label()})")
 
     # --- sandbox ------------------------------------------------------------------
-    def do_sandbox(self, port, host, duration, credits, **_):
+    def do_sandbox(self, port, host, duration, credits, visibility_delay=1.0, **_):
         from decimal import Decimal
 
         from generator.sandbox import SandboxConfig, serve
@@ -165,6 +172,7 @@ class Command(BaseCommand):
             api_key=settings.KIE_SANDBOX_KEY,
             credits=Decimal(str(credits)),
             duration_seconds=duration,
+            visibility_delay_seconds=visibility_delay,
             public_url=f"http://{host}:{port}",
         )
         serve(host, port, config)
@@ -197,7 +205,10 @@ def _run_until_finished(task: GenerationTask, timeout: float) -> GenerationTask:
         if time.monotonic() > deadline:
             raise CommandError(f"task {task.pk} still {task.state} after {timeout:g} s")
         if task.state == "DOWNLOADING":
-            jobs.download(task.pk)
+            jobs.download(task.pk)  # does nothing while another worker or a backoff holds it
+            task.refresh_from_db()
+            if task.state == "DOWNLOADING":
+                time.sleep(0.5)
             continue
         if task.state == "QUEUED":
             jobs.submit(task.pk)  # a deferred submission (rate limit) whose time came
