@@ -46,6 +46,7 @@ from generator.upstream import download_hosts, kie_client
 logger = logging.getLogger(__name__)
 
 SWEEP_LEASE = "poll-sweep"
+SWEEP_LEASE_MARGIN = 15  # seconds a sweep's lease outlives its last sign of life
 POLL_LEASE = timedelta(seconds=90)  # a claimed poll that is not finished by then is redone
 DOWNLOAD_LEASE = timedelta(minutes=10)  # longer than one download job may run
 DOWNLOAD_JOB_SECONDS = 480  # a download job stops by then; the next attempt resumes
@@ -234,23 +235,30 @@ def next_poll_delay(task: GenerationTask, now) -> float:
 def poll_sweep() -> None:
     """Poll every due task for up to POLL_SWEEP_WINDOW_SECONDS, then hand over.
 
-    Holding the lease makes this the only sweep running; the scheduled watchdog starts
-    a new one if a worker died holding it.
+    Holding the lease makes this the only sweep running. It is renewed before each
+    poll, so it never runs out while this sweep works, and runs out soon after a
+    worker dies; the scheduled watchdog then starts a new sweep.
     """
     window = settings.POLL_SWEEP_WINDOW_SECONDS
-    if not JobLease.acquire(SWEEP_LEASE, seconds=window + 60):
+    lease_seconds = settings.KIE_TIMEOUT_SECONDS + SWEEP_LEASE_MARGIN  # one request, and more
+    token = JobLease.acquire(SWEEP_LEASE, seconds=lease_seconds)
+    if not token:
         return
+
+    def still_ours() -> bool:
+        return JobLease.renew(SWEEP_LEASE, token, seconds=lease_seconds)
+
     deadline = time.monotonic() + window
     try:
-        while True:
-            poll_due_tasks()
+        while still_ours():
+            poll_due_tasks(keep_alive=still_ours)
             resume_stalled_tasks()
             wait = _seconds_until_next_poll()
             if wait is None or time.monotonic() + min(wait, 1.0) > deadline:
                 break
             time.sleep(min(wait, 1.0))
     finally:
-        JobLease.release(SWEEP_LEASE)
+        JobLease.release(SWEEP_LEASE, token)
     # Released before this check, so a task created meanwhile is seen here or by
     # its creator's ensure_sweep(): no wake-up is lost.
     if GenerationTask.objects.active().exists():
@@ -283,8 +291,12 @@ def _seconds_until_next_poll() -> float | None:
     return max(wait, SWEEP_NAP)
 
 
-def poll_due_tasks(limit: int = 25, only: list[int] | None = None) -> int:
-    """Claim and poll the tasks whose poll is due; returns how many were polled."""
+def poll_due_tasks(limit: int = 25, only: list[int] | None = None, keep_alive=None) -> int:
+    """Claim and poll the tasks whose poll is due; returns how many were polled.
+
+    `keep_alive` (the sweep's lease renewal) is called before each poll; when it answers
+    False the sweep has lost its lease and stops here.
+    """
     now = timezone.now()
     polled = 0
     candidates = GenerationTask.objects.due_for_poll(now)
@@ -295,6 +307,8 @@ def poll_due_tasks(limit: int = 25, only: list[int] | None = None) -> int:
         return 0
     with kie_client() as client:
         for pk, due_at in due:
+            if keep_alive and not keep_alive():
+                break
             claimed = GenerationTask.objects.filter(pk=pk, next_poll_at=due_at).update(
                 next_poll_at=now + POLL_LEASE
             )

@@ -94,7 +94,7 @@ def test_sweep_stops_when_nothing_is_in_flight(sandbox, staff):
 def test_watchdog_restarts_a_dead_sweep(sandbox, staff):
     make_task(staff, state=State.RUNNING, upstream_task_id="x", next_poll_at=timezone.now())
     JobLease.objects.create(
-        name=jobs.SWEEP_LEASE, held_until=timezone.now() - timedelta(seconds=5)
+        name=jobs.SWEEP_LEASE, held_until=timezone.now() - timedelta(seconds=5), holder="dead"
     )  # the worker holding it died; the lease ran out
     jobs.watchdog()
     assert queued_jobs() == [("generator.jobs.poll_sweep", ())]
@@ -195,3 +195,27 @@ def test_a_lost_job_is_queued_once_however_often_the_sweep_looks(sandbox, staff)
         ("generator.jobs.download", (downloading.pk,)),
         ("generator.jobs.submit", (queued.pk,)),
     ]
+
+
+@pytest.mark.django_db
+def test_a_sweep_that_lost_its_lease_stops_and_leaves_the_new_holder_alone(sandbox, staff):
+    make_task(staff, state=State.RUNNING, upstream_task_id="x", next_poll_at=timezone.now())
+    old = JobLease.acquire(jobs.SWEEP_LEASE, seconds=60)
+    JobLease.objects.update(held_until=timezone.now() - timedelta(seconds=1))  # ran out
+    new = JobLease.acquire(jobs.SWEEP_LEASE, seconds=60)
+    assert new and new != old
+    assert not JobLease.renew(jobs.SWEEP_LEASE, old, seconds=60)
+    JobLease.release(jobs.SWEEP_LEASE, old)  # the late sweep finishing
+    assert JobLease.is_held(jobs.SWEEP_LEASE)  # still the new holder's
+
+
+@pytest.mark.django_db
+def test_a_dead_sweeps_lease_runs_out_within_a_request_timeout(sandbox, staff, settings):
+    make_task(staff, state=State.RUNNING, upstream_task_id="x", next_poll_at=timezone.now())
+    polls = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jobs, "poll_task", lambda task, client: polls.append(JobLease.objects.get()))
+        jobs.poll_sweep()
+    lease = polls[0]
+    left = (lease.held_until - timezone.now()).total_seconds()
+    assert left <= settings.KIE_TIMEOUT_SECONDS + jobs.SWEEP_LEASE_MARGIN
