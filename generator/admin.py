@@ -338,4 +338,8 @@ class PriceOverrideAdmin(admin.ModelAdmin):
 
 @admin.register(JobLease)
 class JobLeaseAdmin(admin.ModelAdmin):
-    list_display = ["name", "held_until"]
+    list_display = ["name", "held_until", "holder"]
+    readonly_fields = ["name", "held_until", "holder"]
+
+    def has_add_permission(self, request):
+        return False  # leases are taken by the jobs themselves
