@@ -5,7 +5,7 @@ kie generate MODEL --prompt TEXT [--operation OP] [--set key=value ...]
              [--image PATH ...] [--wait] [--timeout S] [--json]
 kie status [TASK] [--json]
 kie credits [--json]
-kie sandbox [--port N] [--host H] [--duration S] [--credits N]
+kie sandbox [--port N] [--host H] [--duration S] [--credits N] [--visibility-delay S]
 """
 
 from __future__ import annotations
