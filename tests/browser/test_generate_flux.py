@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from generator import jobs
 from generator.models import GenerationTask
+from tests.browser.login import log_in
 from tests.helpers import make_polls_due, run_jobs
 
 
@@ -24,10 +25,7 @@ def test_flux_card_turns_done_without_a_reload(live_server, sandbox, clock, brow
     get_user_model().objects.create_user("claire", password="s3cret-pass", is_staff=True)
     page = browser_page
 
-    page.goto(f"{live_server.url}/gallery/")
-    page.fill("input[name=username]", "claire")
-    page.fill("input[name=password]", "s3cret-pass")
-    page.click(".login button[type=submit]")
+    log_in(page, f"{live_server.url}/gallery/")
     expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
 
     page.get_by_role("link", name="Generate", exact=True).click()

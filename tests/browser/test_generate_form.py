@@ -5,16 +5,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from tests.browser.login import log_in
+
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_switching_model_and_operation_keeps_the_prompt_and_prices_it(live_server, browser_page):
     get_user_model().objects.create_user("claire", password="s3cret-pass", is_staff=True)
     page = browser_page
-    page.goto(f"{live_server.url}/generate/?model=4o-image")
-    page.fill("input[name=username]", "claire")
-    page.fill("input[name=password]", "s3cret-pass")
-    page.click(".login button[type=submit]")
+    log_in(page, f"{live_server.url}/generate/?model=4o-image")
 
     page.fill("textarea[name=prompt]", "Un standard qui ne rate aucun appel")
     expect(page.locator(".counter")).to_have_text("35 / 5,000 characters")
