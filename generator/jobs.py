@@ -21,7 +21,6 @@ from django_q.tasks import async_task
 from generator import catalog
 from generator.kie import (
     AuthenticationError,
-    GenerationFailedError,
     InputError,
     InsufficientCreditsError,
     KieError,
@@ -187,7 +186,11 @@ def _submit_refused(task: GenerationTask, exc: KieError) -> None:
         _release_submit_claim(task.pk, wait, f"kie.ai refused for now ({exc.message}); retrying")
         return
     kind, message = describe_submit_failure(task, exc)
-    task.transition(State.FAILED, failure_kind=kind, message=message)
+    # A refusal means nothing was made; no answer at all means kie may have made (and
+    # charged) it, which only its dashboard can tell.
+    unknown = not isinstance(exc, InsufficientCreditsError | AuthenticationError | InputError)
+    charged = {"credits_charged": None} if unknown and not exc.safe_to_retry else {}
+    task.transition(State.FAILED, failure_kind=kind, message=message, **charged)
 
 
 def describe_submit_failure(task: GenerationTask, exc: KieError) -> tuple[str, str]:
@@ -340,18 +343,6 @@ def poll_task(task: GenerationTask, client) -> None:
     except AuthenticationError as exc:
         _retry_poll(task, now, 60, f"kie.ai refused our API key ({exc.message})")
         return
-    except GenerationFailedError as exc:  # 501, or 408: nothing from upstream for 10 min
-        kind, message = describe_generation_failure(
-            TaskStatus(
-                task.upstream_task_id,
-                UpstreamState.FAILED,
-                error_code=str(exc.code),
-                error_message=exc.message,
-            ),
-            task,
-        )
-        task.transition(State.FAILED, failure_kind=kind, message=message)
-        return
     except KieError as exc:
         _retry_poll(task, now, next_poll_delay(task, now) * 2, f"status check failed: {exc}")
         return
@@ -475,6 +466,7 @@ def resume_stalled_tasks() -> None:
                 message="The submission to kie.ai was interrupted before its answer was "
                 "recorded. It may have been created and charged there, so it was not sent "
                 "again; check the kie.ai dashboard before re-running.",
+                credits_charged=None,  # unknown
             )
 
 

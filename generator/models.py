@@ -302,6 +302,14 @@ class GenerationTask(models.Model):
                 current.finished_at = now
             if to == State.SUCCEEDED:
                 current.progress = 1.0
+            elif to in FINAL_STATES and "credits_charged" not in fields:
+                # What kie kept: nothing when it never had the task or refunded it, the
+                # reservation after a timeout or a failed download (spent upstream).
+                # A caller that cannot know says so with credits_charged=None.
+                kept = from_state != State.QUEUED and not _releases_credits(
+                    from_state, to, current.failure_kind
+                )
+                current.credits_charged = current.credits_estimated if kept else Decimal(0)
             current.save()
             TaskEvent.objects.create(
                 task=current, from_state=from_state, to_state=to, message=message[:2000]
@@ -323,11 +331,6 @@ class GenerationTask(models.Model):
                         note=f"{current.model_label}: {current.get_state_display().lower()}, "
                         "reservation released",
                     )
-            if to in FINAL_STATES and to != State.SUCCEEDED:
-                # What kie kept: nothing for a refunded failure, the reservation for a
-                # timeout or a failed download (those credits were spent upstream).
-                current.credits_charged = current.reserved_credits()
-                current.save(update_fields=["credits_charged"])
         self.refresh_from_db()
 
     def reserved_credits(self) -> Decimal:

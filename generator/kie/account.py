@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
 from .errors import MalformedResponseError
+from .parsing import as_decimal
 
 
 class Account:
@@ -18,7 +18,7 @@ class Account:
         Documented as an integer, but prices such as 6.5 credits leave fractions behind.
         """
         data = self.client.request("GET", "/api/v1/chat/credit")
-        balance = _as_decimal(data)
+        balance = as_decimal(data)
         if balance is None:
             raise MalformedResponseError("the credit balance is not a number")
         return balance
@@ -29,16 +29,3 @@ class Account:
         if not isinstance(data, str) or not data:
             raise MalformedResponseError("download-url answered without a URL")
         return data
-
-
-def _as_decimal(value: Any) -> Decimal | None:
-    """A finite Decimal from an int, a float or a numeric string; 100.0 reads as 100."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    if not number.is_finite():
-        return None
-    return Decimal(int(number)) if number == number.to_integral_value() else number

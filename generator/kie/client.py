@@ -13,7 +13,15 @@ from typing import Any
 
 import httpx
 
-from .errors import KieError, MalformedResponseError, TransportError, error_for
+from .errors import (
+    FINAL_TASK_CODES,
+    KieError,
+    MalformedResponseError,
+    TransportError,
+    UpstreamError,
+    error_for,
+)
+from .parsing import as_whole_number
 
 logger = logging.getLogger(__name__)
 
@@ -126,13 +134,21 @@ class KieClient:
         if not isinstance(body, dict) or "code" not in body:
             if response.is_success:
                 raise MalformedResponseError("kie.ai answered without the {code,msg,data} envelope")
+            if response.status_code in FINAL_TASK_CODES:
+                # A bare 408 or 501 comes from a proxy in between, not from kie's verdict
+                # on the task: a problem of the moment, not a failed generation.
+                raise UpstreamError(
+                    f"HTTP {response.status_code} {response.reason_phrase}",
+                    code=response.status_code,
+                    http_status=response.status_code,
+                )
             raise error_for(
                 response.status_code,
                 f"HTTP {response.status_code} {response.reason_phrase}",
                 response.status_code,
                 retry_after,
             )
-        code = _as_code(body.get("code"))
+        code = as_whole_number(body.get("code"))
         message = self.scrub(str(body.get("msg") or ""))
         if code is None:
             raise MalformedResponseError(
@@ -144,22 +160,6 @@ class KieClient:
                 code = response.status_code if not response.is_success else 500
             raise error_for(code, message, response.status_code, retry_after)
         return body.get("data")
-
-
-def _as_code(value: Any) -> int | None:
-    """The envelope code from 200, "200", 200.0 or "200.0"; None unless a whole number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
 
 
 def _says_failure(flag: Any) -> bool:

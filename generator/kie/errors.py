@@ -74,6 +74,11 @@ class MalformedResponseError(UpstreamError):
     """kie answered 200 but not in a shape we understand."""
 
 
+# Envelope codes that are kie's final word on a task: the generation failed (501), or
+# nothing came from upstream for 10 minutes (408, Market).
+FINAL_TASK_CODES = (408, 501)
+
+
 def error_for(code: int, message: str, http_status: int | None, retry_after: float | None = None):
     """The exception matching a kie envelope code."""
     kwargs = {"code": code, "http_status": http_status}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .errors import GenerationFailedError
 from .gpt4o_image import _task_id
 from .parsing import as_dict, as_int, url_list
-from .status import TaskStatus, UpstreamState
+from .status import TaskStatus, UpstreamState, failed_status
 
 
 class FluxKontext:
@@ -22,9 +23,12 @@ class FluxKontext:
         return _task_id(self.client.request("POST", "/api/v1/flux/kontext/generate", json=body))
 
     def get_status(self, task_id: str) -> TaskStatus:
-        data = self.client.request(
-            "GET", "/api/v1/flux/kontext/record-info", params={"taskId": task_id}
-        )
+        try:
+            data = self.client.request(
+                "GET", "/api/v1/flux/kontext/record-info", params={"taskId": task_id}
+            )
+        except GenerationFailedError as exc:
+            return failed_status(task_id, exc)
         return parse_record(task_id, data)
 
 

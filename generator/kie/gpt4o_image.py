@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import MalformedResponseError
+from .errors import GenerationFailedError, MalformedResponseError
 from .parsing import as_dict, as_int, as_progress, first_present, url_list
-from .status import TaskStatus, UpstreamState
+from .status import TaskStatus, UpstreamState, failed_status
 
 _FAILED_STATUSES = {"CREATE_TASK_FAILED", "GENERATE_FAILED"}
 
@@ -28,9 +28,12 @@ class Gpt4oImage:
         return _task_id(self.client.request("POST", "/api/v1/gpt4o-image/generate", json=body))
 
     def get_status(self, task_id: str) -> TaskStatus:
-        data = self.client.request(
-            "GET", "/api/v1/gpt4o-image/record-info", params={"taskId": task_id}
-        )
+        try:
+            data = self.client.request(
+                "GET", "/api/v1/gpt4o-image/record-info", params={"taskId": task_id}
+            )
+        except GenerationFailedError as exc:
+            return failed_status(task_id, exc)
         return parse_record(task_id, data)
 
     def download_url(self, task_id: str, url: str) -> str:

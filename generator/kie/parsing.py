@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import MalformedResponseError
@@ -71,3 +72,24 @@ def as_progress(value: Any, scale: float = 1.0) -> float | None:
     except (TypeError, ValueError):
         return None
     return min(max(number, 0.0), 1.0)
+
+
+def as_decimal(value: Any) -> Decimal | None:
+    """A finite Decimal from an int, a float or a numeric string; 100.0 reads as 100."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    return Decimal(int(number)) if number == number.to_integral_value() else number
+
+
+def as_whole_number(value: Any) -> int | None:
+    """An int from 200, "200", 200.0 or "200.0"; None for anything that is not whole."""
+    number = as_decimal(value)
+    if number is None or number != number.to_integral_value():
+        return None
+    return int(number)

@@ -27,3 +27,14 @@ class TaskStatus:
     @property
     def finished(self) -> bool:
         return self.state in (UpstreamState.SUCCEEDED, UpstreamState.FAILED)
+
+
+def failed_status(task_id: str, error) -> TaskStatus:
+    """The status of a task whose record-info answered with a final error code (a
+    GenerationFailedError): kie's verdict that the generation failed."""
+    return TaskStatus(
+        task_id=task_id,
+        state=UpstreamState.FAILED,
+        error_code=str(error.code or ""),
+        error_message=error.message,
+    )

@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
+import httpx
 import pytest
 from django.utils import timezone
 
-from generator import jobs
-from generator.kie import GenerationFailedError, TaskStatus, UpstreamState
+from generator import jobs, upstream
+from generator.kie import TaskStatus, UpstreamState
 from generator.kie.flux_kontext import FluxKontext
 from generator.models import CreditLedgerEntry, GenerationTask, State
 from tests.factories import make_task
@@ -24,22 +25,40 @@ def running_task(user, submitted_ago=timedelta(seconds=20)):
     return task
 
 
+def kie_answers(monkeypatch, status: int, body=None):
+    """Every kie.ai request gets this answer (JSON envelope, or a bare proxy page)."""
+
+    def handler(request):
+        if body is None:
+            return httpx.Response(status, text="<html>Request Timeout</html>")
+        return httpx.Response(status, json=body)
+
+    monkeypatch.setattr(upstream, "transport", lambda: httpx.MockTransport(handler))
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("code", [501, 408])
-def test_a_final_error_code_fails_the_task_and_releases_its_credits(
+def test_kies_final_error_code_fails_the_task_and_releases_its_credits(
     sandbox, staff, monkeypatch, code
 ):
     task = running_task(staff)
-
-    def answer(self, task_id):
-        raise GenerationFailedError("Generation failed", code=code, http_status=200)
-
-    monkeypatch.setattr(FluxKontext, "get_status", answer)
+    kie_answers(monkeypatch, 200, {"code": code, "msg": "Generation failed", "data": None})
     jobs.poll_due_tasks()
     task.refresh_from_db()
     assert task.state == State.FAILED and task.failure_kind == "upstream"
     assert str(code) in task.failure_message
     assert task.reserved_credits() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [408, 501])
+def test_a_bare_http_error_from_a_proxy_is_retried_not_failed(sandbox, staff, monkeypatch, status):
+    task = running_task(staff)
+    kie_answers(monkeypatch, status)
+    jobs.poll_due_tasks()
+    task.refresh_from_db()
+    assert task.state == State.SUBMITTED and f"HTTP {status}" in task.last_error
+    assert task.reserved_credits() == task.credits_estimated
 
 
 @pytest.mark.django_db
@@ -90,3 +109,30 @@ def test_the_upstream_id_is_kept_even_if_recording_the_submission_fails(
     assert task.state == State.SUBMITTED and task.next_poll_at is not None
     assert task.reserved_credits() == task.credits_estimated
     assert sandbox.balance == 995  # still created only once
+
+
+@pytest.mark.django_db
+def test_a_create_that_got_no_answer_ends_with_its_charge_unknown(
+    sandbox, staff, monkeypatch, staff_client
+):
+    task = make_task(staff, state=State.QUEUED)
+
+    def no_answer(request):
+        raise httpx.ReadTimeout("kie.ai took the request and never answered")
+
+    monkeypatch.setattr(upstream, "transport", lambda: httpx.MockTransport(no_answer))
+    jobs.submit(task.pk)
+    task.refresh_from_db()
+    assert task.state == State.FAILED and "may still have been created" in task.failure_message
+    assert task.credits_charged is None
+    assert "charge unknown" in staff_client.get("/gallery/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_refused_create_ends_with_no_charge(sandbox, staff):
+    sandbox.set_balance(0)
+    task = make_task(staff, state=State.QUEUED)
+    jobs.submit(task.pk)
+    task.refresh_from_db()
+    assert task.state == State.FAILED and task.failure_kind == "credits"
+    assert task.credits_charged == 0
