@@ -122,11 +122,25 @@ def _submission_key(token, model, operation, params, images) -> str:
     if not token:
         return ""
     fingerprint = json.dumps(
-        [token, model.key, operation.key, params, [image.label for image in images]],
+        [token, model.key, operation.key, params, [_image_fingerprint(i) for i in images]],
         sort_keys=True,
         default=str,
     )
     return hashlib.sha256(fingerprint.encode()).hexdigest()
+
+
+def _image_fingerprint(image: ImageInput) -> str:
+    """What the image is, not what it is called (pasted images are all "image.png")."""
+    if image.asset:
+        return f"asset:{image.asset.pk}"
+    if image.earlier_input:
+        return f"input:{image.earlier_input.pk}"
+    digest = hashlib.sha256()
+    image.file.seek(0)
+    for chunk in image.file.chunks():
+        digest.update(chunk)
+    image.file.seek(0)
+    return digest.hexdigest()
 
 
 def _record(user, model, operation, params, checked, image_param, saved_prompt, key):

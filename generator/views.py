@@ -94,8 +94,8 @@ def _initial_values(request, model, operation, input_asset) -> dict:
     for param in operation.params:
         if param.type is not catalog.ParamType.IMAGES and param.name in request.GET:
             initial[param.name] = request.GET[param.name]
-    saved = Prompt.objects.filter(owner=request.user, pk=_int(request.GET.get("saved_prompt")))
-    saved = saved.first()
+    saved_id = _int(request.GET.get("saved_prompt"))
+    saved = Prompt.objects.filter(owner=request.user, pk=saved_id).first() if saved_id else None
     if saved:
         initial["saved_prompt"] = saved.pk
         if request.htmx and request.htmx.trigger == "saved-prompt-picker":
@@ -104,7 +104,12 @@ def _initial_values(request, model, operation, input_asset) -> dict:
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    """A database id from a query string, or None for anything else."""
+    try:
+        number = int(value) if value else None
+    except ValueError:
+        return None
+    return number if number is not None and 0 < number < 2**63 else None
 
 
 def _start(request, form: GenerationForm) -> GenerationTask | None:
@@ -155,7 +160,8 @@ def _asset_from_query(request) -> Asset | None:
 
 def _initial_from_task(request, model, operation) -> dict:
     """Prefill from an earlier task: its prompt, and its settings where they apply."""
-    task = GenerationTask.objects.filter(pk=_int(request.GET.get("from_task"))).first()
+    task_id = _int(request.GET.get("from_task"))
+    task = GenerationTask.objects.filter(pk=task_id).first() if task_id else None
     if not task:
         return {}
     values = {"prompt": task.prompt_text}

@@ -344,3 +344,27 @@ def test_a_new_upload_replaces_the_image_from_a_task_where_one_fits(staff_client
     )
     task_input = GenerationTask.objects.exclude(pk=source.pk).get().inputs.get()
     assert task_input.source_asset is None and task_input.file.read() == png_bytes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_with_another_picture_of_the_same_name_is_a_new_task(staff_client):
+    form = {
+        "model": "4o-image",
+        "operation": "edit",
+        "prompt": "add our logo",
+        "size": "1:1",
+        "nVariants": "1",
+        "submission_token": "3f1c0b5e9a",
+    }
+    blue = png_bytes(color=(0, 0, 255))
+    red = png_bytes(color=(255, 0, 0))
+    staff_client.post("/generate/", {**form, "filesUrl": SimpleUploadedFile("image.png", blue)})
+    staff_client.post("/generate/", {**form, "filesUrl": SimpleUploadedFile("image.png", red)})
+    assert GenerationTask.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["²", "-", "9" * 30])
+def test_odd_ids_in_the_query_are_ignored(staff_client, value):
+    query = f"?model=4o-image&from_task={value}&input_asset={value}&saved_prompt={value}"
+    assert staff_client.get(f"/generate/{query}").status_code == 200
