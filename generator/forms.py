@@ -12,7 +12,8 @@ from django import forms
 
 from generator import catalog
 from generator.catalog import ParamType
-from generator.models import Asset, Prompt
+from generator.generations import ImageInput
+from generator.models import Asset, Prompt, TaskInput
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -84,10 +85,17 @@ class GenerationForm(forms.Form):
     submission_token = forms.CharField(
         widget=forms.HiddenInput, required=False, max_length=64, initial=_new_token
     )
+    # Images carried into the form, each shown with a tick box: a task's result ("use
+    # as input of an edit") and an earlier task's reference images ("change and re-run").
     input_asset = forms.ModelChoiceField(
         queryset=Asset.objects.filter(content_type__startswith="image/"),
         required=False,
         widget=forms.HiddenInput,
+    )
+    earlier_inputs = forms.ModelMultipleChoiceField(
+        queryset=TaskInput.objects.filter(content_type__startswith="image/"),
+        required=False,
+        widget=forms.MultipleHiddenInput,
     )
     save_as = forms.CharField(
         max_length=120,
@@ -144,6 +152,17 @@ class GenerationForm(forms.Form):
     def image_field(self):
         return self[self.image_param.name] if self.image_param else None
 
+    def images(self, uploads) -> list[ImageInput]:
+        """The images this post gives: the ticked carried ones, then the uploads. Where
+        only one image fits, a new upload replaces what was carried."""
+        uploaded = [ImageInput(file=upload) for upload in uploads]
+        if uploaded and self.image_param and self.image_param.max_items == 1:
+            return uploaded
+        data = getattr(self, "cleaned_data", {})
+        carried = [ImageInput(asset=data["input_asset"])] if data.get("input_asset") else []
+        carried += [ImageInput(earlier_input=i) for i in data.get("earlier_inputs") or []]
+        return carried + uploaded
+
     def pricing_field_names(self) -> list[str]:
         pricing = self.catalog_model.pricing
         return [name for name in (pricing.by_param, pricing.count_param) if name]
@@ -167,11 +186,7 @@ class GenerationForm(forms.Form):
         raw = self.catalog_values()
         if self.image_param:
             given = self.files.getlist(self.image_param.name) if self.files else []
-            asset = self.cleaned_data.get("input_asset")
-            replaced = given and self.image_param.max_items == 1  # as the view decides
-            raw[self.image_param.name] = [f.name for f in given] + (
-                ["asset"] if asset and not replaced else []
-            )
+            raw[self.image_param.name] = [image.label for image in self.images(given)]
         try:
             catalog.validate(self.catalog_model, self.catalog_operation.key, raw)
         except catalog.CatalogError as exc:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from generator import catalog, jobs
@@ -226,28 +227,26 @@ def cancel(task: GenerationTask) -> bool:
 
 
 def poll_now(task: GenerationTask) -> bool:
-    """Ask kie.ai for this task's status at the next sweep round."""
-    updated = GenerationTask.objects.filter(
-        pk=task.pk, state__in=(State.SUBMITTED, State.RUNNING)
-    ).update(next_poll_at=timezone.now())
-    if updated:
-        jobs.ensure_sweep()
-    return bool(updated)
+    """Ask kie.ai for this task's status at the next sweep round (admins)."""
+    return _poll_by(GenerationTask.objects.filter(pk=task.pk), timezone.now())
 
 
 def poll_soon(upstream_task_id: str) -> bool:
     """A kie callback arrived: poll that task within a second. However many callbacks
     come (kie retries them, and anyone can post), a task is not polled more than about
     once a second for them, so they never hammer kie.ai's record-info."""
-    soon = timezone.now() + timedelta(seconds=1)
-    updated = GenerationTask.objects.filter(
-        upstream_task_id=upstream_task_id,
-        state__in=(State.SUBMITTED, State.RUNNING),
-        next_poll_at__gt=soon,
-    ).update(next_poll_at=soon)
-    if updated:
-        jobs.ensure_sweep()
-    return bool(updated)
+    tasks = GenerationTask.objects.filter(upstream_task_id=upstream_task_id)
+    return _poll_by(tasks, timezone.now() + timedelta(seconds=1))
+
+
+def _poll_by(tasks, when) -> bool:
+    """Bring the next poll of these tasks forward to `when` (never push it back)."""
+    polled = tasks.filter(state__in=(State.SUBMITTED, State.RUNNING))
+    if not polled.exists():
+        return False
+    polled.filter(Q(next_poll_at__gt=when) | Q(next_poll_at__isnull=True)).update(next_poll_at=when)
+    jobs.ensure_sweep()
+    return True
 
 
 def retry_download(task: GenerationTask) -> bool:

@@ -415,7 +415,8 @@ def describe_generation_failure(status: TaskStatus, task: GenerationTask) -> tup
     upstream = status.error_message.strip().rstrip(".") or "no reason given"
     lowered = upstream.lower()
     if any(word in lowered for word in _POLICY_WORDS):
-        change = "the prompt or the reference image" if task.inputs.exists() else "the prompt"
+        edits = task.catalog_model.operation(task.operation).image_param is not None
+        change = "the prompt or the reference image" if edits else "the prompt"
         return FailureKind.POLICY, (
             f"kie.ai refused the content: {upstream}. Change {change} (press “Change and "
             "re-run”) and try again. Failed generations are refunded by kie.ai."

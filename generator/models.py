@@ -253,9 +253,6 @@ class GenerationTask(models.Model):
     def change_and_rerun_url(self) -> str:
         """The generate form, filled with this task's model, operation and settings."""
         query = f"?model={self.model_key}&operation={self.operation}&from_task={self.pk}"
-        asset = next((i.source_asset_id for i in self.inputs.all() if i.source_asset_id), None)
-        if asset:
-            query += f"&input_asset={asset}"
         return reverse("generator:generate") + query
 
     def edit_operation(self) -> catalog.Operation | None:

@@ -65,9 +65,11 @@ def generate(request):
             url = reverse("generator:gallery") + f"?new={task.pk}"
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         input_asset = form.cleaned_data.get("input_asset")
+        carried_inputs = form.cleaned_data.get("earlier_inputs") or []
         chosen = request.POST  # after a refused post the price follows what was chosen
     else:
         input_asset = _asset_from_query(request)
+        carried_inputs = _carried_inputs(request, operation)
         chosen = _initial_values(request, model, operation, input_asset)
         form = GenerationForm(model, operation, initial=chosen, user=request.user)
     context = {
@@ -76,6 +78,7 @@ def generate(request):
         "operation": operation,
         "models_by_kind": _models_by_kind(),
         "input_asset": input_asset,
+        "carried_inputs": carried_inputs,
         "estimate": generations.estimate_from_raw(model, operation, chosen),
     }
     if request.htmx and request.htmx.target == "generate-form":
@@ -120,14 +123,7 @@ def _start(request, form: GenerationForm) -> GenerationTask | None:
         raw["prompt"] = saved.text
     if saved and saved.brand_context and raw.get("prompt"):
         raw["prompt"] = f"{raw['prompt']}\n\n{saved.brand_context.strip()}"
-    images = []
-    if form.image_param:
-        files = request.FILES.getlist(form.image_param.name)
-        images += [generations.ImageInput(file=f) for f in files]
-        asset = form.cleaned_data.get("input_asset")
-        # A new upload where only one image fits replaces the image from a task.
-        if asset and not (files and form.image_param.max_items == 1):
-            images.insert(0, generations.ImageInput(asset=asset))
+    images = form.images(request.FILES.getlist(form.image_param.name)) if form.image_param else []
     try:
         task = generations.start_generation(
             request.user,
@@ -149,6 +145,21 @@ def _start(request, form: GenerationForm) -> GenerationTask | None:
             defaults={"text": form.cleaned_data.get("prompt", "")},
         )
     return task
+
+
+def _carried_inputs(request, operation) -> list[TaskInput]:
+    """An earlier task's reference images ("change and re-run"), or those still ticked
+    when the marketer switches operation or saved prompt."""
+    image_param = operation.image_param
+    if not image_param:
+        return []
+    ids = [i for i in map(_int, request.GET.getlist("earlier_inputs")) if i]
+    if ids:
+        inputs = TaskInput.objects.filter(pk__in=ids)
+    else:
+        task_id = _int(request.GET.get("from_task"))
+        inputs = TaskInput.objects.filter(task_id=task_id) if task_id else TaskInput.objects.none()
+    return list(inputs.filter(param=image_param.name, content_type__startswith="image/"))
 
 
 def _asset_from_query(request) -> Asset | None:
@@ -267,7 +278,7 @@ def gallery_live(request):
 def task_detail(request, pk: int):
     task = get_object_or_404(
         GenerationTask.objects.select_related("created_by", "prompt").prefetch_related(
-            "assets", "events", "inputs"
+            "assets", "events", "inputs__source_asset"
         ),
         pk=pk,
     )

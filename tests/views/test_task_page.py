@@ -106,3 +106,65 @@ def test_asset_download_is_an_attachment(staff_client, staff):
 @pytest.mark.django_db
 def test_unknown_task_is_404(staff_client):
     assert staff_client.get("/tasks/999/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_change_and_rerun_carries_the_uploaded_reference_images(staff_client, staff):
+    from django.core.files.base import ContentFile
+
+    from generator.models import TaskInput
+    from tests.helpers import png_bytes
+
+    task = make_task(staff, state=State.FAILED, model="4o-image", prompt="mug with logo")
+    GenerationTask.objects.filter(pk=task.pk).update(operation="edit")
+    task.refresh_from_db()
+    inputs = []
+    for position, color in enumerate([(255, 0, 0), (0, 0, 255)]):
+        task_input = TaskInput(
+            task=task, param="filesUrl", position=position, content_type="image/png"
+        )
+        task_input.file.save(f"ref{position}.png", ContentFile(png_bytes(color=color)), save=True)
+        inputs.append(task_input)
+    html = staff_client.get(task.change_and_rerun_url).content.decode()
+    for task_input in inputs:
+        assert f'name="earlier_inputs" value="{task_input.pk}" checked' in html
+    # The marketer unticks the first image and changes the prompt.
+    staff_client.post(
+        "/generate/",
+        {
+            "model": "4o-image",
+            "operation": "edit",
+            "prompt": "mug with our logo, softer light",
+            "size": "1:1",
+            "nVariants": "1",
+            "earlier_inputs": [inputs[1].pk],
+        },
+    )
+    new = GenerationTask.objects.exclude(pk=task.pk).get()
+    assert new.prompt_text == "mug with our logo, softer light"
+    assert [i.file.name for i in new.inputs.all()] == [inputs[1].file.name]
+
+
+@pytest.mark.django_db
+def test_the_task_page_query_count_does_not_grow_with_reference_images(
+    staff_client, staff, django_assert_max_num_queries
+):
+    from django.core.files.base import ContentFile
+
+    from generator.models import TaskInput
+    from tests.factories import make_asset as asset_of
+    from tests.helpers import png_bytes
+
+    source = asset_of(make_task(staff, state=State.SUCCEEDED))
+    task = make_task(staff, state=State.RUNNING)
+    for position in range(4):
+        task_input = TaskInput(
+            task=task,
+            param="inputImage",
+            position=position,
+            content_type="image/png",
+            source_asset=source,
+        )
+        task_input.file.save(f"r{position}.png", ContentFile(png_bytes()), save=True)
+    with django_assert_max_num_queries(7):  # session, user, task and its prefetches
+        assert staff_client.get(f"/tasks/{task.pk}/").status_code == 200
