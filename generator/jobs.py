@@ -48,7 +48,8 @@ SWEEP_LEASE = "poll-sweep"
 SWEEP_LEASE_MARGIN = 15  # seconds a sweep's lease outlives its last sign of life
 POLL_LEASE = timedelta(seconds=90)  # a claimed poll that is not finished by then is redone
 DOWNLOAD_LEASE = timedelta(minutes=10)  # longer than one download job may run
-DOWNLOAD_JOB_SECONDS = 480  # a download job stops by then; the next attempt resumes
+DOWNLOAD_JOB_SECONDS = 480  # a download job stops by then; the next attempt starts the
+# unfinished file again (files already saved are kept)
 NOT_VISIBLE_GRACE = timedelta(minutes=3)  # kie may not show a task right after create
 MAX_SUBMIT_ATTEMPTS = 6
 MAX_DOWNLOAD_ATTEMPTS = 4
@@ -248,10 +249,20 @@ def poll_sweep() -> None:
     if not token:
         return
 
+    deadline = time.monotonic() + window
+    stop_polling_at = deadline + lease_seconds  # a slow round hands over, too
+    renewed_at = time.monotonic()
+
     def still_ours() -> bool:
+        """Renew the lease (a write, so at most every 2 s) while this sweep may go on."""
+        nonlocal renewed_at
+        if time.monotonic() > stop_polling_at:
+            return False
+        if time.monotonic() - renewed_at < 2:
+            return True
+        renewed_at = time.monotonic()
         return JobLease.renew(SWEEP_LEASE, token, seconds=lease_seconds)
 
-    deadline = time.monotonic() + window
     try:
         while still_ours():
             poll_due_tasks(keep_alive=still_ours)
@@ -313,7 +324,7 @@ def poll_due_tasks(limit: int = 25, only: list[int] | None = None, keep_alive=No
             if keep_alive and not keep_alive():
                 break
             claimed = GenerationTask.objects.filter(pk=pk, next_poll_at=due_at).update(
-                next_poll_at=now + POLL_LEASE
+                next_poll_at=timezone.now() + POLL_LEASE  # now, not when the round began
             )
             if claimed:
                 try:

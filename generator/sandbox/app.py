@@ -86,7 +86,6 @@ _EXT = {
 }
 _MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
-_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 _RATE_WINDOW_SECONDS = 10.0
 _MAX_READ_WINDOWS = 1000  # 4o tasks with a read window before idle ones are dropped
 
@@ -196,8 +195,14 @@ class _Request:
     _body: bytes | None = None
 
     def body(self, limit: int) -> bytes:
-        if self._body is None and "chunked" in self.headers.get("transfer-encoding", "").lower():
-            self._body = _read_chunked(self.environ["wsgi.input"], limit)
+        length_given = str(self.environ.get("CONTENT_LENGTH") or "").strip()
+        chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()
+        if self._body is None and chunked and not length_given:
+            # The server de-chunked the body (WSGI servers must; server.py does it for
+            # wsgiref): read it to its end.
+            self._body = self.environ["wsgi.input"].read(limit + 1)
+            if len(self._body) > limit:
+                raise ApiError(400, "File size exceeds the upload limit")
         if self._body is None:
             try:
                 length = int(self.environ.get("CONTENT_LENGTH") or 0)
@@ -219,34 +224,6 @@ class _Request:
     def param(self, name: str) -> str | None:
         values = self.query.get(name)
         return values[0] if values else None
-
-
-def _read_chunked(stream: Any, limit: int) -> bytes:
-    """De-chunk a Transfer-Encoding: chunked body (wsgiref passes the framing through)."""
-    body = bytearray()
-    while True:
-        line = stream.readline(1024)
-        size_text = line.split(b";", 1)[0].strip()
-        if not _CHUNK_SIZE.fullmatch(size_text):
-            if not body and isinstance(stream, io.BytesIO):
-                # httpx.WSGITransport de-chunks in memory but keeps the header.
-                body += line + stream.read(max(0, limit + 1 - len(line)))
-                break
-            raise ApiError(400, "Malformed chunked body")
-        size = int(size_text, 16)
-        if size == 0:
-            while stream.readline(1024) not in (b"", b"\r\n", b"\n"):
-                pass  # trailer fields, unused
-            break
-        if len(body) + size > limit:
-            raise ApiError(400, "File size exceeds the upload limit")
-        chunk = stream.read(size)
-        if len(chunk) != size or stream.readline(1024).strip():
-            raise ApiError(400, "Malformed chunked body")
-        body += chunk
-    if len(body) > limit:
-        raise ApiError(400, "File size exceeds the upload limit")
-    return bytes(body)
 
 
 def _now_ms(seconds: float) -> int:
@@ -480,7 +457,7 @@ class SandboxApp:
         return getattr(self, handler)(request)
 
     def _json_body(self, request: _Request) -> dict[str, Any]:
-        raw = request.body(self._body_limit())
+        raw = request.body(self.max_body_bytes)
         try:
             body = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -489,7 +466,8 @@ class SandboxApp:
             raise ApiError(400, "Format Error - parameter not valid JSON")
         return body
 
-    def _body_limit(self) -> int:
+    @property
+    def max_body_bytes(self) -> int:
         # base64 inflates by 4/3; leave room for the JSON or multipart around it.
         return self.config.max_upload_bytes * 4 // 3 + 1024 * 1024
 
@@ -1067,7 +1045,7 @@ class SandboxApp:
         boundary = header.get_param("boundary")
         if header.get_content_type() != "multipart/form-data" or not isinstance(boundary, str):
             raise ApiError(400, "Content-Type must be multipart/form-data")
-        fields, files = _parse_multipart(request.body(self._body_limit()), boundary)
+        fields, files = _parse_multipart(request.body(self.max_body_bytes), boundary)
         if "file" not in files:
             raise ApiError(400, "file is required")
         original, declared_type, data = files["file"]

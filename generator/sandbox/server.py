@@ -9,14 +9,67 @@ stderr. Ctrl-C stops the server cleanly.
 from __future__ import annotations
 
 import argparse
+import io
+import json
+import re
 import signal
 import sys
 import threading
 from decimal import Decimal
 from socketserver import ThreadingMixIn
+from typing import BinaryIO
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from .app import SandboxApp, SandboxConfig
+
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+
+
+class _BadBody(Exception):
+    pass
+
+
+def read_chunked(stream: BinaryIO, limit: int) -> bytes:
+    """The body of a Transfer-Encoding: chunked request, without its framing."""
+    body = bytearray()
+    while True:
+        size_text = stream.readline(1024).split(b";", 1)[0].strip()  # ";ext" is ignored
+        if not _CHUNK_SIZE.fullmatch(size_text):
+            raise _BadBody("Malformed chunked body")
+        size = int(size_text, 16)
+        if size == 0:
+            while stream.readline(1024) not in (b"", b"\r\n", b"\n"):
+                pass  # trailer fields, unused
+            return bytes(body)
+        if len(body) + size > limit:
+            raise _BadBody("File size exceeds the upload limit")
+        chunk = stream.read(size)
+        if len(chunk) != size or stream.readline(1024).strip():
+            raise _BadBody("Malformed chunked body")
+        body += chunk
+
+
+def dechunking(app: SandboxApp):
+    """WSGI servers must hand applications a de-chunked body; wsgiref does not, so this
+    does it in front of the sandbox (any other WSGI server needs nothing)."""
+
+    def wrapped(environ, start_response):
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not str(environ.get("CONTENT_LENGTH") or "").strip():
+            try:
+                body = read_chunked(environ["wsgi.input"], app.max_body_bytes)
+            except _BadBody as exc:
+                payload = json.dumps({"code": 400, "msg": str(exc), "data": None}).encode()
+                start_response(
+                    "400 Bad Request",
+                    [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+                )
+                return [payload]
+            environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+            environ.pop("HTTP_TRANSFER_ENCODING")
+        return app(environ, start_response)
+
+    return wrapped
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -53,7 +106,7 @@ def serve(host: str, port: int, config: SandboxConfig | None = None) -> None:
     config = config or SandboxConfig(public_url=f"http://{host}:{port}")
     app = SandboxApp(config)
     with make_server(
-        host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+        host, port, dechunking(app), server_class=_ThreadingServer, handler_class=_QuietHandler
     ) as server:
         sys.stderr.write(
             f"kie.ai sandbox on http://{host}:{port} (key {config.api_key!r}, "

@@ -17,7 +17,7 @@ from django.core.management import call_command
 import generator.sandbox
 from generator.sandbox import SandboxApp, SandboxConfig, server
 from generator.sandbox.media import render_image
-from generator.sandbox.server import _QuietHandler, _ThreadingServer
+from generator.sandbox.server import _QuietHandler, _ThreadingServer, dechunking
 
 
 @pytest.mark.parametrize(("fmt", "pil"), [("png", "PNG"), ("jpeg", "JPEG"), ("webp", "WEBP")])
@@ -53,8 +53,8 @@ def test_render_rejects_unknown_formats():
 
 @contextmanager
 def _serving(app):
-    httpd = make_server(
-        "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+    httpd = make_server(  # as serve() does
+        "127.0.0.1", 0, dechunking(app), server_class=_ThreadingServer, handler_class=_QuietHandler
     )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from generator.sandbox import app as sandbox_app
+from generator.sandbox.server import dechunking
 
 CREATES = [
     ("/api/v1/gpt4o-image/generate", {"prompt": "p", "size": "1:1"}),
@@ -85,6 +86,7 @@ def _wsgi_post(app, path, body, headers=None):
 
 
 def _chunked(data: bytes, size: int = 7) -> bytes:
+    """A body framed as Transfer-Encoding: chunked (server.py's dechunking reads it)."""
     parts = [
         b"%x\r\n%s\r\n" % (len(data[i : i + size]), data[i : i + size])
         for i in range(0, len(data), size)
@@ -95,7 +97,7 @@ def _chunked(data: bytes, size: int = 7) -> bytes:
 def test_chunked_request_body_is_decoded(app):
     body = json.dumps({"model": "ideogram/v3-text-to-image", "input": {"prompt": "a cat"}})
     status, envelope = _wsgi_post(
-        app,
+        dechunking(app),
         "/api/v1/jobs/createTask",
         _chunked(body.encode()),
         {"HTTP_TRANSFER_ENCODING": "chunked"},
@@ -110,14 +112,17 @@ def test_chunked_body_with_extensions_and_trailers_is_decoded(app):
         b"0\r\nX-Trailer: 1\r\n\r\n"
     )
     status, envelope = _wsgi_post(
-        app, "/api/v1/gpt4o-image/generate", framed, {"HTTP_TRANSFER_ENCODING": "chunked"}
+        dechunking(app),
+        "/api/v1/gpt4o-image/generate",
+        framed,
+        {"HTTP_TRANSFER_ENCODING": "chunked"},
     )
     assert (status, envelope["code"]) == (200, 200), envelope
 
 
 def test_chunked_body_cut_short_is_a_format_error(app):
     status, envelope = _wsgi_post(
-        app,
+        dechunking(app),
         "/api/v1/gpt4o-image/generate",
         b"a\r\n{}\r\n",
         {"HTTP_TRANSFER_ENCODING": "chunked"},
@@ -127,9 +132,9 @@ def test_chunked_body_cut_short_is_a_format_error(app):
 
 def test_chunked_body_over_the_size_limit_is_refused(make_app):
     app = make_app(max_upload_bytes=3)
-    limit = app._body_limit()
+    limit = app.max_body_bytes
     status, envelope = _wsgi_post(
-        app,
+        dechunking(app),
         "/api/file-base64-upload",
         _chunked(b" " * (limit + 1), size=64 * 1024),
         {"HTTP_TRANSFER_ENCODING": "chunked"},
