@@ -29,7 +29,7 @@ from generator.kie import (
     UpstreamState,
     downloads,
 )
-from generator.kie.downloads import DownloadError
+from generator.kie.downloads import DownloadError, host_allowed
 from generator.media import MediaError, as_django_file, image_thumbnail, inspect_image, spooled_file
 from generator.models import (
     Asset,
@@ -388,7 +388,12 @@ def _time_out(task: GenerationTask) -> None:
 def apply_status(task: GenerationTask, status: TaskStatus, now) -> None:
     """Move a task on according to one normalised upstream status."""
     record = _trim(status.raw)
-    if status.state is UpstreamState.SUCCEEDED and not status.result_urls:
+    # A short-lived link will do if its host is one we download from: the download job
+    # runs at once, well within its life.
+    result_urls = status.result_urls or tuple(
+        url for url in status.short_lived_urls if host_allowed(url, download_hosts())
+    )
+    if status.state is UpstreamState.SUCCEEDED and not result_urls:
         # kie's record can lag behind its own success (kie-api.md 11.6): the task was
         # paid for, so keep asking until the timeout rather than give up now.
         _retry_poll(
@@ -398,7 +403,7 @@ def apply_status(task: GenerationTask, status: TaskStatus, now) -> None:
     if status.state is UpstreamState.SUCCEEDED:
         task.transition(
             State.DOWNLOADING,
-            result_urls=list(status.result_urls),
+            result_urls=list(result_urls),
             upstream_record=record,
             progress=1.0,
             download_claimed_until=None,

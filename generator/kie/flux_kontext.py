@@ -40,8 +40,6 @@ def parse_record(task_id: str, data: Any) -> TaskStatus:
     urls = url_list(response.get("resultImageUrl")) or url_list(response.get("resultUrls"))
     if flag == 1:
         state = UpstreamState.SUCCEEDED
-        # Without a resultImageUrl a 10-minute link still beats no result at all.
-        urls = urls or url_list(response.get("originImageUrl"))
     elif flag in (2, 3):
         state = UpstreamState.FAILED
     else:
@@ -52,6 +50,9 @@ def parse_record(task_id: str, data: Any) -> TaskStatus:
         state=state,
         progress=1.0 if state is UpstreamState.SUCCEEDED else None,
         result_urls=urls,
+        short_lived_urls=url_list(response.get("originImageUrl"))
+        if state is UpstreamState.SUCCEEDED
+        else (),
         error_code="" if error_code in (None, "", 0, 200) else str(error_code),
         error_message=str(record.get("errorMessage") or ""),
         raw=record,

@@ -20,6 +20,9 @@ class TaskStatus:
     state: UpstreamState
     progress: float | None = None  # 0..1 when the family reports it
     result_urls: tuple[str, ...] = ()
+    # Links that expire within minutes (Flux's originImageUrl): a last resort when a
+    # finished task gives no lasting result URL.
+    short_lived_urls: tuple[str, ...] = ()
     error_code: str = ""
     error_message: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)

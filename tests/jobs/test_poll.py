@@ -136,3 +136,30 @@ def test_a_refused_create_ends_with_no_charge(sandbox, staff):
     task.refresh_from_db()
     assert task.state == State.FAILED and task.failure_kind == "credits"
     assert task.credits_charged == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("origin", "downloads"),
+    [
+        ("https://tempfile.aiquickdraw.com/f/origin.jpg", True),  # a host we download from
+        ("https://delivery.example.net/origin.jpg", False),  # not: wait for a lasting link
+    ],
+)
+def test_a_short_lived_link_is_used_only_from_a_host_we_download_from(
+    sandbox, staff, monkeypatch, origin, downloads
+):
+    task = running_task(staff)
+    monkeypatch.setattr(
+        FluxKontext,
+        "get_status",
+        lambda self, task_id: TaskStatus(
+            task_id, UpstreamState.SUCCEEDED, short_lived_urls=(origin,)
+        ),
+    )
+    jobs.poll_due_tasks()
+    task.refresh_from_db()
+    if downloads:
+        assert task.state == State.DOWNLOADING and task.result_urls == [origin]
+    else:
+        assert task.state == State.SUBMITTED and "no file yet" in task.last_error

@@ -51,15 +51,15 @@ def test_flag_1_is_success_with_result_image_url_only():
 @pytest.mark.parametrize(
     "response", [{"originImageUrl": ORIGIN}, {"originImageUrl": ORIGIN, "resultImageUrl": ""}]
 )
-def test_success_without_result_image_url_falls_back_to_origin(response):
+def test_success_without_result_image_url_offers_origin_as_short_lived(response):
     status = status_of(record(response=response))
     assert status.state is UpstreamState.SUCCEEDED
-    assert status.result_urls == (ORIGIN,)
+    assert status.result_urls == () and status.short_lived_urls == (ORIGIN,)
 
 
 def test_running_task_never_uses_origin_image_url():
     status = status_of(record(successFlag=0, response={"originImageUrl": ORIGIN}))
-    assert status.result_urls == ()
+    assert status.result_urls == () and status.short_lived_urls == ()
 
 
 @pytest.mark.parametrize("flag", [2, 3])
