@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils.html import format_html
 
 from generator import generations
@@ -40,11 +41,22 @@ class TaskInputInline(admin.TabularInline):
     model = TaskInput
     extra = 0
     can_delete = False
-    fields = ["param", "position", "file", "content_type", "upstream_url", "uploaded_at"]
+    fields = ["preview", "param", "position", "content_type", "uploaded_copy", "uploaded_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="image")
+    def preview(self, task_input):
+        url = reverse("generator:task_input_file", args=[task_input.pk])
+        return format_html('<a href="{}"><img src="{}" style="max-height:60px"></a>', url, url)
+
+    @admin.display(description="copy at kie.ai")
+    def uploaded_copy(self, task_input):
+        if not task_input.upstream_url:
+            return "-"
+        return format_html('<a href="{}" rel="noreferrer">link</a>', task_input.upstream_url)
 
 
 class AssetInline(admin.TabularInline):
@@ -72,13 +84,11 @@ class AssetInline(admin.TabularInline):
 class GenerationTaskAdmin(admin.ModelAdmin):
     list_display = [
         "id",
-        "model_key",
-        "operation",
+        "model_and_operation",
         "state",
         "progress_percent",
         "created_by",
-        "credits_estimated",
-        "credits_charged",
+        "credits",
         "failure_kind",
         "created_at",
     ]
@@ -165,6 +175,15 @@ class GenerationTaskAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="model", ordering="model_key")
+    def model_and_operation(self, task):
+        return f"{task.model_label} · {task.operation_label}"
+
+    @admin.display(description="credits (charged / estimated)")
+    def credits(self, task):
+        charged = "?" if task.credits_charged is None else f"{task.credits_charged:g}"
+        return f"{charged if task.is_final else '…'} / {task.credits_estimated:g}"
 
     @admin.display(description="progress")
     def progress_percent(self, task):

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 from generator import catalog, generations
@@ -26,6 +27,7 @@ from generator.models import ACTIVE_STATES, Asset, GenerationTask, Prompt, State
 
 GALLERY_PAGE_SIZE = 24
 LIVE_INTERVAL = "2s"
+GALLERY_STATES = [("active", "In progress"), (State.SUCCEEDED, "Done"), ("failed", "Failed")]
 CALLBACK_MAX_AGE_SECONDS = 600
 
 
@@ -56,6 +58,7 @@ def _pick(request):
 
 
 @staff_required
+@vary_on_headers("HX-Request")  # a fragment and a page share the URL: never cache one as the other
 def generate(request):
     model, operation = _pick(request)
     if request.method == "POST":
@@ -66,19 +69,23 @@ def generate(request):
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         input_asset = form.cleaned_data.get("input_asset")
         carried_inputs = form.cleaned_data.get("earlier_inputs") or []
+        # A browser cannot be handed a file back: say which ones must be chosen again.
+        forgotten_uploads = [f.name for key in request.FILES for f in request.FILES.getlist(key)]
         chosen = request.POST  # after a refused post the price follows what was chosen
     else:
         input_asset = _asset_from_query(request)
-        carried_inputs = _carried_inputs(request, operation)
+        carried_inputs = _carried_inputs(request)
         chosen = _initial_values(request, model, operation, input_asset)
         form = GenerationForm(model, operation, initial=chosen, user=request.user)
+        forgotten_uploads = []
     context = {
         "form": form,
         "model": model,
         "operation": operation,
-        "models_by_kind": _models_by_kind(),
+        "models_by_kind": _models_by_kind(operation),
         "input_asset": input_asset,
         "carried_inputs": carried_inputs,
+        "forgotten_uploads": forgotten_uploads,
         "estimate": generations.estimate_from_raw(model, operation, chosen),
     }
     if request.htmx and request.htmx.target == "generate-form":
@@ -138,28 +145,22 @@ def _start(request, form: GenerationForm) -> GenerationTask | None:
         form.apply_catalog_errors(exc.errors)
         return None
     name = form.cleaned_data.get("save_as")
-    if name:
-        Prompt.objects.update_or_create(
-            owner=request.user,
-            name=name,
-            defaults={"text": form.cleaned_data.get("prompt", "")},
-        )
+    text = form.cleaned_data.get("prompt") or (saved.text if saved else "")
+    if name and text:  # the prompt as typed (or the saved one it stood in for)
+        Prompt.objects.update_or_create(owner=request.user, name=name, defaults={"text": text})
     return task
 
 
-def _carried_inputs(request, operation) -> list[TaskInput]:
+def _carried_inputs(request) -> list[TaskInput]:
     """An earlier task's reference images ("change and re-run"), or those still ticked
     when the marketer switches operation or saved prompt."""
-    image_param = operation.image_param
-    if not image_param:
-        return []
     ids = [i for i in map(_int, request.GET.getlist("earlier_inputs")) if i]
     if ids:
         inputs = TaskInput.objects.filter(pk__in=ids)
     else:
         task_id = _int(request.GET.get("from_task"))
         inputs = TaskInput.objects.filter(task_id=task_id) if task_id else TaskInput.objects.none()
-    return list(inputs.filter(param=image_param.name, content_type__startswith="image/"))
+    return list(inputs.filter(content_type__startswith="image/").order_by("task_id", "position"))
 
 
 def _asset_from_query(request) -> Asset | None:
@@ -185,10 +186,22 @@ def _initial_from_task(request, model, operation) -> dict:
     return values
 
 
-def _models_by_kind():
-    return [
-        (catalog.KIND_LABELS[kind], models) for kind, models in catalog.by_kind().items() if models
-    ]
+def _models_by_kind(operation) -> list[tuple[str, list[tuple[catalog.CatalogModel, str]]]]:
+    """The model picker: each model with the link to its form, at the current operation
+    where that model has it too."""
+    groups = []
+    for kind, models in catalog.by_kind().items():
+        if not models:
+            continue
+        links = []
+        for model in models:
+            query = f"?model={model.key}"
+            keys = [op.key for op in model.operations]
+            if operation.key in keys[1:]:
+                query += f"&operation={operation.key}"
+            links.append((model, query))
+        groups.append((catalog.KIND_LABELS[kind], links))
+    return groups
 
 
 @staff_required
@@ -207,6 +220,7 @@ def estimate(request):
 
 @staff_required
 @require_GET
+@vary_on_headers("HX-Request")
 def gallery(request):
     filters = {
         "kind": request.GET.get("kind", ""),
@@ -214,6 +228,8 @@ def gallery(request):
         "state": request.GET.get("state", ""),
         "search": request.GET.get("q", "").strip()[:200],
     }
+    if filters["state"] not in {value for value, _ in GALLERY_STATES}:
+        filters["state"] = ""  # an unknown state shows everything, as its select says
     tasks = GenerationTask.objects.for_gallery().filtered(**filters)
     page = Paginator(tasks, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -222,7 +238,7 @@ def gallery(request):
         "filters": filters,
         "models": catalog.MODELS,
         "kinds": [(k.value, catalog.KIND_LABELS[k]) for k in catalog.Kind],
-        "states": [("active", "In progress"), (State.SUCCEEDED, "Done"), ("failed", "Failed")],
+        "states": GALLERY_STATES,
         "live": _live_context(page.object_list),
         "new_task": request.GET.get("new", ""),
         "query_without_page": _query_without_page(request),
@@ -275,6 +291,7 @@ def gallery_live(request):
 
 @staff_required
 @require_GET
+@vary_on_headers("HX-Request")
 def task_detail(request, pk: int):
     task = get_object_or_404(
         GenerationTask.objects.select_related("created_by", "prompt").prefetch_related(

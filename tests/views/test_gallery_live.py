@@ -86,6 +86,7 @@ def test_gallery_filters_and_search(staff_client, staff):
     )
     assert "blue desk" in shown("state=failed") and "red phone" not in shown("state=failed")
     assert "Nothing matches" in shown("kind=video")
+    assert "red phone" in shown("state=bogus") and "blue desk" in shown("state=bogus")
 
 
 @pytest.mark.django_db

@@ -368,3 +368,72 @@ def test_the_same_form_with_another_picture_of_the_same_name_is_a_new_task(staff
 def test_odd_ids_in_the_query_are_ignored(staff_client, value):
     query = f"?model=4o-image&from_task={value}&input_asset={value}&saved_prompt={value}"
     assert staff_client.get(f"/generate/{query}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_pages_that_are_also_fragments_vary_on_hx_request(staff_client, staff):
+    task = make_task(staff, state="RUNNING")
+    for url in ("/generate/", "/gallery/?state=failed", f"/tasks/{task.pk}/"):
+        assert "HX-Request" in staff_client.get(url)["Vary"], url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_a_prompt_given_by_a_saved_prompt_keeps_its_text(staff_client, staff):
+    saved = Prompt.objects.create(owner=staff, name="Desk", text="A tidy reception desk")
+    staff_client.post(
+        "/generate/",
+        {
+            "model": "flux-kontext-pro",
+            "operation": "text-to-image",
+            "prompt": "",
+            "aspectRatio": "1:1",
+            "outputFormat": "jpeg",
+            "saved_prompt": saved.pk,
+            "save_as": "Desk copy",
+        },
+    )
+    assert Prompt.objects.get(name="Desk copy").text == "A tidy reception desk"
+
+
+@pytest.mark.django_db
+def test_switching_model_keeps_the_operation_settings_and_images(staff_client, staff):
+    asset = make_asset(make_task(staff, state="SUCCEEDED"))
+    page = staff_client.get("/generate/?model=flux-kontext-pro&operation=edit").content.decode()
+    assert 'href="?model=flux-kontext-max&amp;operation=edit"' in page
+    assert 'href="?model=ideogram-v3"' in page  # Ideogram has no "edit": its first form
+    html = staff_client.get(
+        f"/generate/?model=flux-kontext-max&operation=edit&prompt=bluer&outputFormat=png"
+        f"&input_asset={asset.pk}",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="generate-form",
+    ).content.decode()
+    assert "bluer</textarea>" in html and '<option value="png" selected>' in html
+    assert f'name="input_asset" value="{asset.pk}" checked' in html
+
+
+@pytest.mark.django_db
+def test_images_ride_along_through_an_operation_without_images(staff_client, staff):
+    asset = make_asset(make_task(staff, state="SUCCEEDED"))
+    html = staff_client.get(
+        f"/generate/?model=flux-kontext-pro&operation=text-to-image&input_asset={asset.pk}"
+    ).content.decode()
+    assert f'<input type="hidden" name="input_asset" value="{asset.pk}">' in html
+
+
+@pytest.mark.django_db
+def test_files_a_refused_post_cannot_keep_are_named(staff_client):
+    html = staff_client.post(
+        "/generate/",
+        {
+            "model": "4o-image",
+            "operation": "edit",
+            "prompt": "",
+            "size": "1:1",
+            "nVariants": "1",
+            "filesUrl": [
+                SimpleUploadedFile("logo.png", png_bytes(), "image/png"),
+                SimpleUploadedFile("mug.png", png_bytes(), "image/png"),
+            ],
+        },
+    ).content.decode()
+    assert "Choose logo.png, mug.png again" in html
