@@ -67,6 +67,14 @@ def _field_for(param: catalog.Param) -> forms.Field:
     raise ValueError(f"no form field for {param.type}")
 
 
+class KnownInputsField(forms.ModelMultipleChoiceField):
+    """Earlier reference images by id; an id that is gone (or was never one) is dropped."""
+
+    def clean(self, value):
+        ids = [item for item in value or [] if str(item).isdecimal()]
+        return list(self.queryset.filter(pk__in=ids).order_by("task_id", "position"))
+
+
 def _new_token() -> str:
     return uuid.uuid4().hex
 
@@ -92,7 +100,7 @@ class GenerationForm(forms.Form):
         required=False,
         widget=forms.HiddenInput,
     )
-    earlier_inputs = forms.ModelMultipleChoiceField(
+    earlier_inputs = KnownInputsField(
         queryset=TaskInput.objects.filter(content_type__startswith="image/"),
         required=False,
         widget=forms.MultipleHiddenInput,

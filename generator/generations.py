@@ -28,6 +28,7 @@ from generator.models import (
 )
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
+POLLED_STATES = (State.SUBMITTED, State.RUNNING)
 
 
 @dataclass
@@ -169,7 +170,7 @@ def _record(user, model, operation, params, checked, image_param, saved_prompt, 
                 task_input.file.name = image.asset.file.name  # share the stored file
             elif image.earlier_input:
                 task_input.file.name = image.earlier_input.file.name
-                task_input.source_asset = image.earlier_input.source_asset
+                task_input.source_asset_id = image.earlier_input.source_asset_id
             else:
                 task_input.file.save(_input_name(image.file), image.file, save=False)
             task_input.save()
@@ -228,25 +229,31 @@ def cancel(task: GenerationTask) -> bool:
 
 def poll_now(task: GenerationTask) -> bool:
     """Ask kie.ai for this task's status at the next sweep round (admins)."""
-    return _poll_by(GenerationTask.objects.filter(pk=task.pk), timezone.now())
+    if not GenerationTask.objects.filter(pk=task.pk, state__in=POLLED_STATES).exists():
+        return False
+    _bring_poll_forward(GenerationTask.objects.filter(pk=task.pk), timezone.now())
+    jobs.ensure_sweep()  # also when the poll was due already: its sweep may be gone
+    return True
 
 
 def poll_soon(upstream_task_id: str) -> bool:
     """A kie callback arrived: poll that task within a second. However many callbacks
-    come (kie retries them, and anyone can post), a task is not polled more than about
-    once a second for them, so they never hammer kie.ai's record-info."""
+    come (kie retries them, and anyone can post), a task is not polled, nor a sweep
+    queued, more than about once a second for them."""
     tasks = GenerationTask.objects.filter(upstream_task_id=upstream_task_id)
-    return _poll_by(tasks, timezone.now() + timedelta(seconds=1))
+    moved = _bring_poll_forward(tasks, timezone.now() + timedelta(seconds=1))
+    if moved:
+        jobs.ensure_sweep()
+    return bool(moved)
 
 
-def _poll_by(tasks, when) -> bool:
-    """Bring the next poll of these tasks forward to `when` (never push it back)."""
-    polled = tasks.filter(state__in=(State.SUBMITTED, State.RUNNING))
-    if not polled.exists():
-        return False
-    polled.filter(Q(next_poll_at__gt=when) | Q(next_poll_at__isnull=True)).update(next_poll_at=when)
-    jobs.ensure_sweep()
-    return True
+def _bring_poll_forward(tasks, when) -> int:
+    """Move the next poll of these tasks forward to `when`, never back; how many moved."""
+    return (
+        tasks.filter(state__in=POLLED_STATES)
+        .filter(Q(next_poll_at__gt=when) | Q(next_poll_at__isnull=True))
+        .update(next_poll_at=when)
+    )
 
 
 def retry_download(task: GenerationTask) -> bool:

@@ -74,7 +74,7 @@ def generate(request):
         chosen = request.POST  # after a refused post the price follows what was chosen
     else:
         input_asset = _asset_from_query(request)
-        carried_inputs = _carried_inputs(request)
+        carried_inputs = _carried_inputs(request, input_asset)
         chosen = _initial_values(request, model, operation, input_asset)
         form = GenerationForm(model, operation, initial=chosen, user=request.user)
         forgotten_uploads = []
@@ -85,6 +85,7 @@ def generate(request):
         "models_by_kind": _models_by_kind(operation),
         "input_asset": input_asset,
         "carried_inputs": carried_inputs,
+        "ticked_inputs": _ticked(operation, input_asset, carried_inputs),
         "forgotten_uploads": forgotten_uploads,
         "estimate": generations.estimate_from_raw(model, operation, chosen),
     }
@@ -151,16 +152,28 @@ def _start(request, form: GenerationForm) -> GenerationTask | None:
     return task
 
 
-def _carried_inputs(request) -> list[TaskInput]:
+def _carried_inputs(request, input_asset) -> list[TaskInput]:
     """An earlier task's reference images ("change and re-run"), or those still ticked
-    when the marketer switches operation or saved prompt."""
+    when the marketer switches operation or saved prompt. Editing a task's result
+    ("use as input of an edit") starts from that result alone."""
     ids = [i for i in map(_int, request.GET.getlist("earlier_inputs")) if i]
+    task_id = _int(request.GET.get("from_task"))
     if ids:
         inputs = TaskInput.objects.filter(pk__in=ids)
+    elif task_id and not input_asset:
+        inputs = TaskInput.objects.filter(task_id=task_id)
     else:
-        task_id = _int(request.GET.get("from_task"))
-        inputs = TaskInput.objects.filter(task_id=task_id) if task_id else TaskInput.objects.none()
+        return []
     return list(inputs.filter(content_type__startswith="image/").order_by("task_id", "position"))
+
+
+def _ticked(operation, input_asset, carried_inputs) -> set[int]:
+    """The carried images ticked at first: as many as the operation takes."""
+    image_param = operation.image_param
+    room = image_param.max_items if image_param and image_param.max_items else None
+    if room is not None and input_asset:
+        room -= 1
+    return {task_input.pk for task_input in carried_inputs[:room]}
 
 
 def _asset_from_query(request) -> Asset | None:

@@ -25,8 +25,14 @@ def test_old_finished_tasks_get_what_kie_kept(staff):
         state=State.FAILED,
         failure_message="kie.ai did not confirm the request. It may still have been created",
     )
+    recorded_as_free = make_task(
+        staff,
+        state=State.FAILED,
+        credits_charged=0,
+        failure_message="The submission to kie.ai was interrupted. It may have been created",
+    )
     backfill(apps, None)
     charged = dict(GenerationTask.objects.values_list("pk", "credits_charged"))
     assert charged[refunded.pk] == 0 and charged[canceled.pk] == 0
     assert charged[timed_out.pk] == Decimal("5")
-    assert charged[unknown.pk] is None
+    assert charged[unknown.pk] is None and charged[recorded_as_free.pk] is None

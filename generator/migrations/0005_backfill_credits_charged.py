@@ -11,11 +11,14 @@ UNKNOWN_OUTCOME = ("may still have been created", "may have been created")
 def backfill(apps, schema_editor):
     GenerationTask = apps.get_model("generator", "GenerationTask")
     CreditLedgerEntry = apps.get_model("generator", "CreditLedgerEntry")
-    ended = GenerationTask.objects.filter(
-        state__in=("FAILED", "TIMED_OUT", "CANCELED"), credits_charged__isnull=True
-    )
+    ended = GenerationTask.objects.filter(state__in=("FAILED", "TIMED_OUT", "CANCELED"))
     for task in ended.iterator():
         if any(words in task.failure_message for words in UNKNOWN_OUTCOME):
+            if task.credits_charged is not None:  # recorded as 0 for a while: not known
+                task.credits_charged = None
+                task.save(update_fields=["credits_charged"])
+            continue
+        if task.credits_charged is not None:
             continue
         net = CreditLedgerEntry.objects.filter(task_id=task.pk).aggregate(total=Sum("amount"))
         kept = -(net["total"] or 0)

@@ -437,3 +437,61 @@ def test_files_a_refused_post_cannot_keep_are_named(staff_client):
         },
     ).content.decode()
     assert "Choose logo.png, mug.png again" in html
+
+
+@pytest.mark.django_db
+def test_editing_the_result_of_an_edit_starts_from_that_result_alone(staff_client, staff):
+    from django.core.files.base import ContentFile
+
+    from generator.models import TaskInput
+
+    edit = make_task(staff, state="SUCCEEDED", prompt="bluer")
+    GenerationTask.objects.filter(pk=edit.pk).update(operation="edit")
+    reference = TaskInput(task=edit, param="inputImage", content_type="image/png")
+    reference.file.save("ref.png", ContentFile(png_bytes()), save=True)
+    result = make_asset(edit)
+    html = staff_client.get(
+        f"/generate/?model=flux-kontext-pro&operation=edit&input_asset={result.pk}"
+        f"&from_task={edit.pk}"
+    ).content.decode()
+    assert f'name="input_asset" value="{result.pk}" checked' in html
+    assert 'name="earlier_inputs"' not in html
+
+
+@pytest.mark.django_db
+def test_only_as_many_carried_images_as_fit_are_ticked(staff_client, staff):
+    from django.core.files.base import ContentFile
+
+    from generator.models import TaskInput
+
+    task = make_task(staff, state="FAILED", model="4o-image")
+    inputs = []
+    for position in range(3):
+        task_input = TaskInput(
+            task=task, param="filesUrl", position=position, content_type="image/png"
+        )
+        task_input.file.save(f"r{position}.png", ContentFile(png_bytes()), save=True)
+        inputs.append(task_input)
+    query = "&".join(f"earlier_inputs={i.pk}" for i in inputs)
+    html = staff_client.get(
+        f"/generate/?model=flux-kontext-pro&operation=edit&{query}"
+    ).content.decode()
+    assert f'name="earlier_inputs" value="{inputs[0].pk}" checked' in html  # Flux takes one
+    for task_input in inputs[1:]:
+        assert f'name="earlier_inputs" value="{task_input.pk}">' in html  # shown, unticked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_earlier_image_that_is_gone_is_dropped(staff_client):
+    staff_client.post(
+        "/generate/",
+        {
+            "model": "flux-kontext-pro",
+            "operation": "text-to-image",
+            "prompt": "desk",
+            "aspectRatio": "1:1",
+            "outputFormat": "jpeg",
+            "earlier_inputs": ["999999", "x"],
+        },
+    )
+    assert GenerationTask.objects.count() == 1

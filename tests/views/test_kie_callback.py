@@ -69,6 +69,7 @@ def test_a_flood_of_callbacks_polls_a_task_about_once_a_second(client, staff):
     for _ in range(5):
         client.post("/kie/callback/", body, content_type="application/json")
     assert GenerationTask.objects.get(pk=task.pk).next_poll_at == first
+    assert queued_jobs() == [("generator.jobs.poll_sweep", ())]  # one sweep, not six
 
 
 def signed(task_id, key, stamp):
