@@ -9,6 +9,13 @@ from generator.models import GenerationTask, PriceOverride, Prompt
 from tests.factories import make_asset, make_task
 from tests.helpers import png_bytes, queued_jobs
 
+FLUX_TEXT = {
+    "model": "flux-kontext-pro",
+    "operation": "text-to-image",
+    "aspectRatio": "1:1",
+    "outputFormat": "jpeg",
+}
+
 
 @pytest.mark.django_db
 def test_page_lists_models_by_kind_and_builds_the_form_from_the_catalog(staff_client):
@@ -89,11 +96,8 @@ def test_htmx_submit_redirects_on_the_client(staff_client):
     response = staff_client.post(
         "/generate/",
         {
-            "model": "flux-kontext-pro",
-            "operation": "text-to-image",
+            **FLUX_TEXT,
             "prompt": "x",
-            "aspectRatio": "1:1",
-            "outputFormat": "jpeg",
         },
         HTTP_HX_REQUEST="true",
     )
@@ -187,11 +191,8 @@ def test_saved_prompt_adds_its_brand_context(staff_client, staff):
     staff_client.post(
         "/generate/",
         {
-            "model": "flux-kontext-pro",
-            "operation": "text-to-image",
+            **FLUX_TEXT,
             "prompt": "A phone",
-            "aspectRatio": "1:1",
-            "outputFormat": "jpeg",
             "saved_prompt": saved.pk,
         },
     )
@@ -280,11 +281,8 @@ def test_a_saved_prompt_stands_in_for_an_empty_prompt(staff_client, staff):
     staff_client.post(
         "/generate/",
         {
-            "model": "flux-kontext-pro",
-            "operation": "text-to-image",
+            **FLUX_TEXT,
             "prompt": "",
-            "aspectRatio": "1:1",
-            "outputFormat": "jpeg",
             "saved_prompt": saved.pk,
         },
     )
@@ -383,11 +381,8 @@ def test_saving_a_prompt_given_by_a_saved_prompt_keeps_its_text(staff_client, st
     staff_client.post(
         "/generate/",
         {
-            "model": "flux-kontext-pro",
-            "operation": "text-to-image",
+            **FLUX_TEXT,
             "prompt": "",
-            "aspectRatio": "1:1",
-            "outputFormat": "jpeg",
             "saved_prompt": saved.pk,
             "save_as": "Desk copy",
         },
@@ -486,11 +481,8 @@ def test_an_earlier_image_that_is_gone_is_dropped(staff_client):
     staff_client.post(
         "/generate/",
         {
-            "model": "flux-kontext-pro",
-            "operation": "text-to-image",
+            **FLUX_TEXT,
             "prompt": "desk",
-            "aspectRatio": "1:1",
-            "outputFormat": "jpeg",
             "earlier_inputs": ["999999", "x"],
         },
     )
