@@ -107,15 +107,15 @@ def start_generation(
     if image_param:
         params.pop(image_param.name, None)
     key = _submission_key(submission_token, model, operation, params, images)
-    if key:
-        earlier = GenerationTask.objects.filter(created_by=user, submission_key=key).first()
-        if earlier:
-            return earlier
+    made_by_this_post = GenerationTask.objects.filter(created_by=user, submission_key=key)
+    earlier = made_by_this_post.first() if key else None
+    if earlier:
+        return earlier
     try:
         return _record(user, model, operation, params, checked, image_param, saved_prompt, key)
     except IntegrityError:
-        earlier = GenerationTask.objects.filter(created_by=user, submission_key=key).first()
-        if key and earlier:  # the same post, racing this one, made it first
+        earlier = made_by_this_post.first() if key else None
+        if earlier:  # the same post, racing this one, made it first
             return earlier
         raise
 

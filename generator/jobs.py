@@ -507,11 +507,12 @@ def download(task_id: int) -> None:
     if not claimed:
         return
     task = GenerationTask.objects.get(pk=task_id)
+    done = set(task.assets.values_list("index", flat=True))
     if task.download_attempts > MAX_DOWNLOAD_ATTEMPTS:
-        _download_failed(task, 0, DownloadError("too many failed attempts", permanent=True))
+        missing = min(set(range(len(task.result_urls))) - done, default=0)
+        _download_failed(task, missing, DownloadError("too many failed attempts", permanent=True))
         return
     deadline = time.monotonic() + DOWNLOAD_JOB_SECONDS
-    done = set(task.assets.values_list("index", flat=True))
     with kie_client() as client:
         for index, url in enumerate(task.result_urls):
             if index in done:

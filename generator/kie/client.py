@@ -15,6 +15,7 @@ import httpx
 
 from .errors import (
     FINAL_TASK_CODES,
+    GenerationFailedError,
     KieError,
     MalformedResponseError,
     TransportError,
@@ -22,6 +23,7 @@ from .errors import (
     error_for,
 )
 from .parsing import as_whole_number
+from .status import TaskStatus, failed_status
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +85,15 @@ class KieClient:
         if adapter is None:
             raise ValueError(f"no kie adapter for family {name!r}")
         return adapter
+
+    def task_status(self, path: str, task_id: str, parse) -> TaskStatus:
+        """Read one task's record (GET `path`?taskId=) and `parse` it. kie's final 408/501
+        answer there is its verdict on the task, so it comes back as a FAILED status."""
+        try:
+            data = self.request("GET", path, params={"taskId": task_id})
+        except GenerationFailedError as exc:
+            return failed_status(task_id, exc)
+        return parse(task_id, data)
 
     def scrub(self, text: str) -> str:
         return text.replace(self._api_key, "***") if text else text

@@ -96,10 +96,8 @@ def error_for(code: int, message: str, http_status: int | None, retry_after: flo
         return RateLimitedError(message or "Rate limited", retry_after=retry_after, **kwargs)
     if code == 455:
         return MaintenanceError(message or "kie.ai is under maintenance", **kwargs)
-    if code == 501:
+    if code in FINAL_TASK_CODES:
         return GenerationFailedError(message or "Generation failed", **kwargs)
-    if code == 408:  # Market: no result from upstream for 10 minutes, a final failure
-        return GenerationFailedError(message or "No result from upstream in time", **kwargs)
     return UpstreamError(message or f"kie.ai error {code}", **kwargs)
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import GenerationFailedError
 from .gpt4o_image import _task_id
-from .parsing import as_dict, as_int, url_list
-from .status import TaskStatus, UpstreamState, failed_status
+from .parsing import as_dict, as_whole_number, url_list
+from .status import TaskStatus, UpstreamState
 
 
 class FluxKontext:
@@ -23,19 +22,13 @@ class FluxKontext:
         return _task_id(self.client.request("POST", "/api/v1/flux/kontext/generate", json=body))
 
     def get_status(self, task_id: str) -> TaskStatus:
-        try:
-            data = self.client.request(
-                "GET", "/api/v1/flux/kontext/record-info", params={"taskId": task_id}
-            )
-        except GenerationFailedError as exc:
-            return failed_status(task_id, exc)
-        return parse_record(task_id, data)
+        return self.client.task_status("/api/v1/flux/kontext/record-info", task_id, parse_record)
 
 
 def parse_record(task_id: str, data: Any) -> TaskStatus:
     record = as_dict(data, "record-info data")
     response = as_dict(record.get("response"), "response")
-    flag = as_int(record.get("successFlag"))
+    flag = as_whole_number(record.get("successFlag"))
     # resultImageUrl is ours for 14 days; originImageUrl dies after 10 minutes.
     urls = url_list(response.get("resultImageUrl")) or url_list(response.get("resultUrls"))
     if flag == 1:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import GenerationFailedError, MalformedResponseError
-from .parsing import as_dict, as_int, as_progress, first_present, url_list
-from .status import TaskStatus, UpstreamState, failed_status
+from .errors import MalformedResponseError
+from .parsing import as_dict, as_progress, as_whole_number, first_present, url_list
+from .status import TaskStatus, UpstreamState
 
 _FAILED_STATUSES = {"CREATE_TASK_FAILED", "GENERATE_FAILED"}
 
@@ -28,13 +28,7 @@ class Gpt4oImage:
         return _task_id(self.client.request("POST", "/api/v1/gpt4o-image/generate", json=body))
 
     def get_status(self, task_id: str) -> TaskStatus:
-        try:
-            data = self.client.request(
-                "GET", "/api/v1/gpt4o-image/record-info", params={"taskId": task_id}
-            )
-        except GenerationFailedError as exc:
-            return failed_status(task_id, exc)
-        return parse_record(task_id, data)
+        return self.client.task_status("/api/v1/gpt4o-image/record-info", task_id, parse_record)
 
     def download_url(self, task_id: str, url: str) -> str:
         data = self.client.request(
@@ -48,7 +42,7 @@ class Gpt4oImage:
 def parse_record(task_id: str, data: Any) -> TaskStatus:
     record = as_dict(data, "record-info data")
     response = as_dict(record.get("response"), "response")
-    flag = as_int(record.get("successFlag"))
+    flag = as_whole_number(record.get("successFlag"))
     status = str(record.get("status") or "").upper()
     urls = url_list(first_present(response, "resultUrls", "result_urls"))
     if flag == 1 or status == "SUCCESS":

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import GenerationFailedError
 from .gpt4o_image import _task_id
 from .parsing import as_dict, as_progress, url_list
-from .status import TaskStatus, UpstreamState, failed_status
+from .status import TaskStatus, UpstreamState
 
 _PENDING = {"waiting", "queuing", "queueing", "wait"}
 
@@ -25,11 +24,7 @@ class Market:
         return _task_id(self.client.request("POST", "/api/v1/jobs/createTask", json=body))
 
     def get_status(self, task_id: str) -> TaskStatus:
-        try:
-            data = self.client.request("GET", "/api/v1/jobs/recordInfo", params={"taskId": task_id})
-        except GenerationFailedError as exc:
-            return failed_status(task_id, exc)
-        return parse_record(task_id, data)
+        return self.client.task_status("/api/v1/jobs/recordInfo", task_id, parse_record)
 
 
 def parse_record(task_id: str, data: Any) -> TaskStatus:

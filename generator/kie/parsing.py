@@ -53,18 +53,6 @@ def first_present(mapping: dict[str, Any], *keys: str) -> Any:
     return None
 
 
-def as_int(value: Any) -> int | None:
-    """An int from an int, a numeric string or a float; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    try:
-        return int(float(str(value).strip()))
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
 def as_progress(value: Any, scale: float = 1.0) -> float | None:
     """Progress as 0..1 from "0.48", 0.48 or (with scale=100) 48."""
     try:
