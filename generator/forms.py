@@ -130,7 +130,8 @@ class GenerationForm(forms.Form):
         for name in self.pricing_field_names():
             if name in self.fields:
                 self.fields[name].widget.attrs["data-pricing"] = ""
-        # What a switch of operation or saved prompt carries over to the new form.
+        # What a switch of model, operation or saved prompt carries over to the new form
+        # (the template marks the carried images the same way).
         for param in operation.params:
             if param.type is not ParamType.IMAGES:
                 self.fields[param.name].widget.attrs["data-carry"] = ""

@@ -412,7 +412,7 @@ def test_images_ride_along_through_an_operation_without_images(staff_client, sta
     html = staff_client.get(
         f"/generate/?model=flux-kontext-pro&operation=text-to-image&input_asset={asset.pk}"
     ).content.decode()
-    assert f'<input type="hidden" name="input_asset" value="{asset.pk}">' in html
+    assert f'<input type="hidden" name="input_asset" value="{asset.pk}" data-carry>' in html
 
 
 @pytest.mark.django_db
@@ -473,7 +473,7 @@ def test_only_as_many_carried_images_as_fit_are_ticked(staff_client, staff):
     ).content.decode()
     assert f'name="earlier_inputs" value="{inputs[0].pk}" checked' in html  # Flux takes one
     for task_input in inputs[1:]:
-        assert f'name="earlier_inputs" value="{task_input.pk}">' in html  # shown, unticked
+        assert f'name="earlier_inputs" value="{task_input.pk}" data-carry>' in html  # unticked
 
 
 @pytest.mark.django_db(transaction=True)
