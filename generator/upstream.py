@@ -30,7 +30,9 @@ def inprocess_sandbox():
 
 def transport() -> httpx.BaseTransport | None:
     if settings.KIE_USE_SANDBOX and settings.KIE_SANDBOX_INPROCESS:
-        return httpx.WSGITransport(app=inprocess_sandbox())
+        from generator.sandbox import SandboxTransport
+
+        return SandboxTransport(inprocess_sandbox())
     return None
 
 
