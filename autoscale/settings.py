@@ -152,6 +152,9 @@ KIE_CALLBACK_URL = env_str("KIE_CALLBACK_URL")
 # callbacks are refused.
 KIE_WEBHOOK_HMAC_KEY = env_str("KIE_WEBHOOK_HMAC_KEY")
 KIE_TIMEOUT_SECONDS = env_float("KIE_TIMEOUT_SECONDS", 30.0)
+KIE_USER_AGENT = env_str(
+    "KIE_USER_AGENT"
+)  # empty: AutoScaleStudio/<version> (+https://autoscale.ai)
 # Result files are only fetched from these hosts (a leading dot allows subdomains).
 KIE_DOWNLOAD_HOSTS = env_list(
     "KIE_DOWNLOAD_HOSTS",

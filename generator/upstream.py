@@ -43,6 +43,7 @@ def kie_client() -> KieClient:
         upload_base_url=settings.KIE_UPLOAD_BASE_URL,
         timeout=settings.KIE_TIMEOUT_SECONDS,
         transport=transport(),
+        user_agent=settings.KIE_USER_AGENT or None,
     )
 
 
