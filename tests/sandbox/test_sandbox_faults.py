@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from generator.kie import (
+    FirewallRefusedError,
     KieClient,
     MaintenanceError,
     MalformedResponseError,
@@ -370,3 +371,43 @@ def test_profiles():
     assert not {"never_finish", "drop_before", "timeout"} & set(harsh)
     assert all(harsh[name] > p for name, p in default.items())
     assert set(FAULTS) >= set(harsh)
+
+
+@pytest.mark.parametrize(
+    ("fault", "raised", "created"),
+    [
+        ("rate_limit", RateLimitedError, 0),
+        ("rate_limit_retry_after", RateLimitedError, 0),
+        ("maintenance", MaintenanceError, 0),
+        ("proxy_500", UpstreamError, 0),
+        ("proxy_502", UpstreamError, 0),
+        ("proxy_503", UpstreamError, 0),
+        ("envelope_500", UpstreamError, 0),
+        ("cloudflare_1010", FirewallRefusedError, 0),
+        ("drop_before", TransportError, 0),
+        ("timeout", TransportError, 0),
+        ("drop", TransportError, 1),
+        ("malformed_json", MalformedResponseError, 1),
+        ("slow", TransportError, 1),  # slower than the client waits
+    ],
+)
+def test_each_api_fault_by_marker_hits_the_marked_create_once(sandbox, fault, raised, created):
+    client, app = sandbox(slow_seconds=60, sleep=lambda seconds: None)
+    prompt = f"kite [sandbox:{fault}]"
+    with pytest.raises(raised):
+        create(client, prompt)
+    assert app.stats_snapshot()["tasks_created"] == created
+    create(client, prompt)  # the marker's one hit is used: the same create goes through
+    create(client, "no marker")
+    stats = app.stats_snapshot()
+    assert stats["tasks_created"] == created + 2
+    assert stats["faults_injected"] == {fault: 1}
+
+
+def test_result_html_200_by_marker(sandbox, clock):
+    client, app = sandbox()
+    task_id = create(client, "kite [sandbox:result_html_200]")
+    clock.advance(11)
+    url = client.gpt4o_image.get_status(task_id).result_urls[0]
+    first, second = (fetch_file(app, url)[0].content_type for _ in range(2))
+    assert (first, second) == ("text/html", "image/png")
