@@ -9,8 +9,12 @@ State lives in memory behind one lock. Tasks progress with the configured clock:
 a task is finished `duration_seconds` after its creation, and its pictures are drawn
 (see media.py) the first time anyone looks at it after that. Credits are charged at
 create with the catalog's estimate and refunded when a generation fails, as kie does.
-The sandbox never opens a network connection: the only URLs it "downloads" are its
-own `/files/<name>` links, read from memory.
+The sandbox fetches nothing: the only URLs it "downloads" are its own `/files/<name>`
+links, read from memory. The one connection it opens is a callback (callbacks.py), and
+only to a loopback address.
+
+Faults (faults.py) hit requests by probability or by a `[sandbox:<fault>]` marker; the
+sandbox's own endpoints `/_sandbox/control` and `/_sandbox/stats` are in control.py.
 
 Magic words in a prompt (case-insensitive) simulate trouble; the task fails or hangs
 at the end of its duration, and failures are refunded:
