@@ -87,10 +87,7 @@ _TRANSIENT = (
 )
 PROFILES: dict[str, dict[str, float]] = {
     "none": {},
-    # About a third of API requests meet one fault or another at these rates.
-    "default": {name: 0.03 for name in _TRANSIENT}
-    | {name: 0.04 for name in RESULT}
-    | {"slow": 0.05, "callback_duplicate": 0.05, "callback_out_of_order": 0.05},
+    "default": {name: 0.04 for name in _TRANSIENT} | {"slow": 0.05, "drop": 0.03},
     "harsh": {name: 0.12 for name in _TRANSIENT} | {"fail_after_accept": 0.05},
 }
 
