@@ -229,10 +229,12 @@ def callback_arrived(upstream_task_id: str, reference: str = "") -> bool:
     soon (the callback's own body is never trusted: record-info is re-read)."""
     task_pk = jobs.task_from_reference(reference) if reference else None
     task = GenerationTask.objects.filter(pk=task_pk).first() if task_pk else None
-    if task and not task.upstream_task_id and _may_have_been_made(task):
-        if jobs.record_created(task, upstream_task_id, "kie.ai task named by its callback"):
-            jobs.ensure_sweep()
-            return True
+    reattachable = task and not task.upstream_task_id and _may_have_been_made(task)
+    if reattachable and jobs.record_created(
+        task, upstream_task_id, "kie.ai task named by its callback"
+    ):
+        jobs.ensure_sweep()
+        return True
     return poll_soon(upstream_task_id)
 
 

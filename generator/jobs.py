@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from generator import catalog
+from generator.heartbeat import heartbeat
 from generator.kie import (
     AuthenticationError,
     InputError,
@@ -32,7 +33,6 @@ from generator.kie import (
     UpstreamState,
     downloads,
 )
-from generator.heartbeat import heartbeat
 from generator.kie.downloads import DownloadError, host_allowed
 from generator.media import MediaError, as_django_file, image_thumbnail, inspect_image, spooled_file
 from generator.models import (
@@ -138,9 +138,10 @@ def record_created(task: GenerationTask, upstream_id: str, how: str) -> bool:
     first = GenerationTask.objects.filter(pk=task.pk, upstream_task_id="").update(
         upstream_task_id=upstream_id
     )
-    if not first and not GenerationTask.objects.filter(
-        pk=task.pk, upstream_task_id=upstream_id
-    ).exists():
+    if (
+        not first
+        and not GenerationTask.objects.filter(pk=task.pk, upstream_task_id=upstream_id).exists()
+    ):
         logger.error(
             "task %s: kie.ai task %s named, but the task already has another", task.pk, upstream_id
         )
@@ -300,8 +301,7 @@ def describe_submit_failure(task: GenerationTask, exc: KieError) -> tuple[str, s
     if isinstance(exc, InputError):
         return FailureKind.INPUT, f"kie.ai refused the settings: {exc.message}"
     return FailureKind.UPSTREAM, (
-        f"kie.ai kept refusing the request ({exc.message}). Nothing was charged; "
-        "try again later."
+        f"kie.ai kept refusing the request ({exc.message}). Nothing was charged; try again later."
     )
 
 
@@ -444,7 +444,15 @@ def poll_task(task: GenerationTask, client) -> None:
         _retry_poll(task, now, 60, f"kie.ai refused our API key ({exc.message})")
         return
     except KieError as exc:
-        _retry_poll(task, now, next_poll_delay(task, now) * 2, f"status check failed: {exc}")
+        # Reads are safe to repeat: back off (with jitter, honouring Retry-After) while
+        # kie.ai is rate-limiting, in maintenance or failing.
+        failures = task.poll_failures + 1
+        GenerationTask.objects.filter(pk=task.pk).update(poll_failures=failures)
+        wait = max(
+            next_poll_delay(task, now),
+            backoff(failures, getattr(exc, "retry_after", None)),
+        )
+        _retry_poll(task, now, min(wait, 300), f"status check failed: {exc}")
         return
     apply_status(task, status, now)
 

@@ -65,7 +65,9 @@ def inspect_image(stream) -> ImageInfo:
     finally:
         stream.seek(0)
     if width * height > MAX_PIXELS:
-        raise MediaError(f"the image is {width}x{height}, larger than we accept", permanent=True)  # no decode
+        raise MediaError(  # said before any decoding
+            f"the image is {width}x{height}, larger than we accept", permanent=True
+        )
     if image_format not in IMAGE_TYPES:
         raise MediaError(f"{image_format} images are not accepted (PNG, JPEG or WebP only)")
     content_type, extension = IMAGE_TYPES[image_format]

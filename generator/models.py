@@ -208,6 +208,9 @@ class GenerationTask(models.Model):
 
     next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
     poll_count = models.PositiveIntegerField(default=0)
+    poll_failures = models.PositiveSmallIntegerField(
+        default=0, help_text="Status checks that failed in a row (they back off)."
+    )
     submit_claimed_at = models.DateTimeField(null=True, blank=True)
     submit_claim = models.CharField(max_length=32, blank=True, editable=False)
     create_sent_at = models.DateTimeField(
@@ -405,6 +408,7 @@ class GenerationTask(models.Model):
         changes = {
             "next_poll_at": next_poll_at,
             "poll_count": F("poll_count") + 1,
+            "poll_failures": 0,
             "last_error": "",
             "updated_at": timezone.now(),
         }

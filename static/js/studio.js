@@ -28,6 +28,7 @@ document.addEventListener("htmx:load", function (event) { addCounters(event.targ
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (!form.hasAttribute || !form.hasAttribute("data-spends")) return;
+  if (form.hasAttribute("hx-post")) return; // htmx disables its own (hx-disabled-elt)
   if (form.dataset.sent) { event.preventDefault(); return; }
   form.dataset.sent = "1";
   // After the submit has started, so the pressed button's own value still goes along.

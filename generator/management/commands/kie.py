@@ -231,7 +231,10 @@ def task_dict(task: GenerationTask) -> dict:
         "progress": task.progress,
         "error": task.failure_message or None,
         "failure_kind": task.failure_kind or None,
-        "credits": float(task.credits_shown),
+        # What kie.ai kept, null while it is not known (in flight, or an unknown outcome).
+        "credits": None if task.credits_charged is None else float(task.credits_charged),
+        "credits_estimated": float(task.credits_estimated),
+        "charge": _charge(task),
         "upstream_task_id": task.upstream_task_id or None,
         "created_at": task.created_at.isoformat(),
         "assets": [
@@ -256,8 +259,22 @@ def _absolute_path(field_file) -> str:
         return field_file.name
 
 
+def _charge(task: GenerationTask) -> str:
+    if task.credits_charged is not None:
+        return "known"
+    if task.state == "UNCONFIRMED" or task.failure_kind == "unknown":
+        return "unknown"
+    return "pending"
+
+
 def _task_line(task: GenerationTask) -> str:
-    line = f"#{task.pk} {task.model_key} {task.state} {task.credits_shown} credits"
+    charge = _charge(task)
+    shown = (
+        f"{task.credits_charged} credits"
+        if charge == "known"
+        else f"charge {charge} (estimate {task.credits_estimated})"
+    )
+    line = f"#{task.pk} {task.model_key} {task.state} {shown}"
     if task.failure_message:
         line += f" — {task.failure_message}"
     for asset in task.assets.all():
