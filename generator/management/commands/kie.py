@@ -6,6 +6,7 @@ kie generate MODEL --prompt TEXT [--operation OP] [--set key=value ...]
 kie status [TASK] [--json]
 kie credits [--json]
 kie sandbox [--port N] [--host H] [--duration S] [--credits N] [--visibility-delay S]
+kie chaos [--tasks N] [--faults PROFILE] [--workers W] [--kill-every S] [--json]
 """
 
 from __future__ import annotations
@@ -80,6 +81,21 @@ class Command(BaseCommand):
             default=1.0,
             help='seconds a new Market task answers "recordInfo is null", as on kie.ai',
         )
+
+        chaos = sub.add_parser(
+            "chaos", help="many tasks through real workers against a faulty sandbox, then checks"
+        )
+        chaos.add_argument("--tasks", type=int, default=30)
+        chaos.add_argument("--faults", default="default", help="a sandbox fault profile")
+        chaos.add_argument("--workers", type=int, default=2, help="worker clusters (qcluster)")
+        chaos.add_argument(
+            "--kill-every", type=float, default=0, help="SIGKILL a random worker every S seconds"
+        )
+        chaos.add_argument("--time-limit", type=float, default=1800)
+        chaos.add_argument("--sandbox-duration", type=float, default=2.0)
+        chaos.add_argument("--seed", type=int)
+        chaos.add_argument("--keep", action="store_true", help="keep the scratch folder")
+        chaos.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **options):
         return getattr(self, f"do_{action}")(**options)
@@ -176,6 +192,42 @@ class Command(BaseCommand):
             public_url=f"http://{host}:{port}",
         )
         serve(host, port, config)
+
+    # --- chaos --------------------------------------------------------------------
+    def do_chaos(self, json: bool = False, **options):
+        import os
+        import sys
+
+        from generator import chaos
+
+        fields = chaos.ChaosOptions.__dataclass_fields__
+        run = chaos.ChaosOptions(**{k: v for k, v in options.items() if k in fields})
+        if run.tasks < 1 or run.workers < 1:
+            raise CommandError("--tasks and --workers must be at least 1")
+        if chaos.INNER_FLAG not in os.environ:  # first, a scratch database, queue and ports
+            argv = [sys.executable, str(chaos.BASE_DIR / "manage.py"), "kie", "chaos"]
+            code = chaos.run_isolated(run, argv + _chaos_args(run, json))
+            if code:
+                sys.exit(code)
+            return
+        report = chaos.run(run, self.stderr)
+        chaos.print_report(report, json, self.stdout)
+        if not report["ok"]:
+            sys.exit(1)
+
+
+def _chaos_args(options, as_json: bool) -> list[str]:
+    args = [
+        f"--tasks={options.tasks}",
+        f"--faults={options.faults}",
+        f"--workers={options.workers}",
+        f"--kill-every={options.kill_every}",
+        f"--time-limit={options.time_limit}",
+        f"--sandbox-duration={options.sandbox_duration}",
+    ]
+    if options.seed is not None:
+        args.append(f"--seed={options.seed}")
+    return args + (["--keep"] if options.keep else []) + (["--json"] if as_json else [])
 
 
 def _owner(username: str | None):
