@@ -30,7 +30,9 @@ def inprocess_sandbox():
 
 def transport() -> httpx.BaseTransport | None:
     if settings.KIE_USE_SANDBOX and settings.KIE_SANDBOX_INPROCESS:
-        return httpx.WSGITransport(app=inprocess_sandbox())
+        from generator.sandbox import SandboxTransport
+
+        return SandboxTransport(inprocess_sandbox())
     return None
 
 
@@ -41,6 +43,7 @@ def kie_client() -> KieClient:
         upload_base_url=settings.KIE_UPLOAD_BASE_URL,
         timeout=settings.KIE_TIMEOUT_SECONDS,
         transport=transport(),
+        user_agent=settings.KIE_USER_AGENT or None,
     )
 
 

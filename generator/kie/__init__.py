@@ -6,6 +6,7 @@ Nothing here imports Django, so the CLI, the jobs and the tests share it.
 from .client import KieClient
 from .errors import (
     AuthenticationError,
+    FirewallRefusedError,
     GenerationFailedError,
     InputError,
     InsufficientCreditsError,
@@ -21,6 +22,7 @@ from .status import TaskStatus, UpstreamState
 
 __all__ = [
     "AuthenticationError",
+    "FirewallRefusedError",
     "GenerationFailedError",
     "InputError",
     "InsufficientCreditsError",

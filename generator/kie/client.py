@@ -8,13 +8,17 @@ the in-process sandbox's).
 from __future__ import annotations
 
 import logging
+import re
 import time
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import httpx
 
 from .errors import (
     FINAL_TASK_CODES,
+    FirewallRefusedError,
     GenerationFailedError,
     KieError,
     MalformedResponseError,
@@ -29,6 +33,18 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.kie.ai"
 DEFAULT_UPLOAD_BASE_URL = "https://kieai.redpandaai.co"
+_FIREWALL_PAGE = re.compile(r"error code:?\s*1010|cloudflare", re.IGNORECASE)
+
+
+@cache
+def default_user_agent() -> str:
+    """Ours, named with the installed version: kie's Cloudflare refuses none and some
+    library defaults (kie-api.md 1.1)."""
+    try:
+        release = version("autoscale-studio")
+    except PackageNotFoundError:
+        release = "dev"
+    return f"AutoScaleStudio/{release} (+https://autoscale.ai)"
 
 
 class KieClient:
@@ -40,6 +56,7 @@ class KieClient:
         upload_base_url: str = DEFAULT_UPLOAD_BASE_URL,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        user_agent: str | None = None,
     ):
         if not api_key:
             raise ValueError("a kie.ai API key is required")
@@ -47,10 +64,15 @@ class KieClient:
         self.base_url = base_url.rstrip("/")
         self.upload_base_url = upload_base_url.rstrip("/")
         self.transport = transport
+        self.user_agent = user_agent or default_user_agent()
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=10.0),
             transport=transport,
-            headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
+            headers={
+                "Authorization": f"Bearer {api_key}",
+                "Accept": "application/json",
+                "User-Agent": self.user_agent,
+            },
             follow_redirects=False,
         )
         from .account import Account
@@ -143,6 +165,8 @@ class KieClient:
         except ValueError:
             body = None
         if not isinstance(body, dict) or "code" not in body:
+            if response.status_code == 403 and _FIREWALL_PAGE.search(response.text[:4096]):
+                raise FirewallRefusedError(http_status=403)
             if response.is_success:
                 raise MalformedResponseError("kie.ai answered without the {code,msg,data} envelope")
             if response.status_code in FINAL_TASK_CODES:

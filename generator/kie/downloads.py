@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .client import default_user_agent
+
 
 class DownloadError(Exception):
     def __init__(self, message: str, *, permanent: bool, gone: bool = False):
@@ -54,11 +56,13 @@ def download(
     transport: httpx.BaseTransport | None = None,
     timeout: float = 60.0,
     deadline: float | None = None,
+    user_agent: str | None = None,
 ) -> Downloaded:
     """Stream `url` into `destination`; refuse other hosts, off-site redirects, oversize files.
 
     `timeout` bounds each network wait; `deadline` (a time.monotonic() value) bounds the
-    whole transfer, so a slow trickle cannot outlive the job that runs it.
+    whole transfer, so a slow trickle cannot outlive the job that runs it. The request
+    names us (`user_agent`, else the client's default): CDNs refuse some library defaults.
     """
     if not host_allowed(url, allowed_hosts):
         host = urlsplit(url).hostname
@@ -66,7 +70,10 @@ def download(
     digest = hashlib.sha256()
     size = 0
     try:
-        with httpx.Client(transport=transport, timeout=timeout, follow_redirects=False) as http:
+        headers = {"User-Agent": user_agent or default_user_agent()}
+        with httpx.Client(
+            transport=transport, timeout=timeout, follow_redirects=False, headers=headers
+        ) as http:
             for _hop in range(4):
                 with http.stream("GET", url) as response:
                     if response.is_redirect:

@@ -25,6 +25,20 @@ class AuthenticationError(KieError):
     """401: missing or wrong API key (or an IP not on the key's whitelist)."""
 
 
+class FirewallRefusedError(KieError):
+    """A bare HTTP 403 from the Cloudflare in front of kie.ai ("error code: 1010"): the
+    client's signature (its User-Agent) was refused before kie.ai saw the request. Not a
+    bad key; nothing happened upstream, so it is safe to send again (once fixed)."""
+
+    safe_to_retry = True
+
+    def __init__(self, *, http_status: int = 403):
+        super().__init__(
+            "kie.ai's firewall refused the request (not the API key): check the User-Agent",
+            http_status=http_status,
+        )
+
+
 class InsufficientCreditsError(KieError):
     """402: the kie.ai account has too few credits."""
 

@@ -6,5 +6,6 @@ and inside tests through `httpx.WSGITransport`.
 
 from .app import SandboxApp, SandboxConfig
 from .server import serve
+from .transport import SandboxTransport
 
-__all__ = ["SandboxApp", "SandboxConfig", "serve"]
+__all__ = ["SandboxApp", "SandboxConfig", "SandboxTransport", "serve"]

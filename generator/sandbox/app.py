@@ -37,10 +37,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import io
 import json
 import math
+import random
 import re
 import sys
 import threading
@@ -59,6 +61,8 @@ from PIL import Image
 
 from generator.catalog import Family, find_by_api_model
 
+from . import callbacks, control, faults
+from .faults import CALLBACK, CREATE, FILE, ConnectionDropped, ConnectionHung
 from .media import render_image
 
 _HTTP_REASONS = {
@@ -130,6 +134,31 @@ _FAILURES = {
 _MAGIC = (("[sandbox:policy]", "policy"), ("[sandbox:fail]", "fail"), ("[sandbox:stuck]", "stuck"))
 
 _UPLOAD_PATHS = ("/api/file-stream-upload", "/api/file-base64-upload", "/api/file-url-upload")
+_MAX_MARKER_COUNTS = 50000  # (task, fault) marker hit counters kept before the oldest go
+_KINDS = {
+    "/api/v1/gpt4o-image/generate": faults.CREATE,
+    "/api/v1/flux/kontext/generate": faults.CREATE,
+    "/api/v1/jobs/createTask": faults.CREATE,
+    "/api/v1/gpt4o-image/record-info": faults.RECORD,
+    "/api/v1/flux/kontext/record-info": faults.RECORD,
+    "/api/v1/jobs/recordInfo": faults.RECORD,
+    "/api/v1/gpt4o-image/download-url": faults.LINK,
+    "/api/v1/common/download-url": faults.LINK,
+    "/api/v1/chat/credit": faults.CREDIT,
+    **{path: faults.UPLOAD for path in _UPLOAD_PATHS},
+}
+
+
+def _refused_user_agent(user_agent: str | None) -> bool:
+    """What kie's Cloudflare answers with 1010: no User-Agent, or Python urllib's."""
+    agent = (user_agent or "").strip()
+    return not agent or agent.lower().startswith("python-urllib")
+
+
+def _send(start_response: Callable, answer: faults.Answer) -> list[bytes]:
+    status, headers, body = answer
+    start_response(status, headers)
+    return [body]
 
 
 @dataclass
@@ -147,6 +176,20 @@ class SandboxConfig:
     errors_in_http_200: bool = False  # error envelopes come with HTTP 200 (kie-api.md 11.4)
     max_upload_bytes: int = 50 * 1024 * 1024
     max_tasks: int = 20000  # oldest finished tasks are forgotten beyond this
+    # Faults (faults.py): name -> probability per matching request, plus their options.
+    faults: dict[str, float] = field(default_factory=dict)
+    seed: int | None = None  # seeds the fault draws (and callback shuffles) for a repeatable run
+    slow_seconds: float = 2.0  # how late a `slow` answer comes
+    hang_seconds: float = 65.0  # a served `timeout` holds the connection this long, then closes
+    marker_hits: int = 1  # a [sandbox:<fault>] marker hits its task's first N matching requests
+    firewall: bool = True  # Cloudflare's 403 "error code: 1010" for no or a Python-urllib UA
+    sleep: Callable[[float], None] = time.sleep  # in-process `slow` waits with this
+    # Callbacks to callBackUrl (loopback addresses only): on when served, off in-process.
+    callbacks: bool = False
+    callback_timeout_seconds: float = 5.0
+    callback_retries: int = 3  # retries after a failed delivery, like kie's, with backoff
+    callback_backoff_seconds: float = 1.0  # doubled after each failure
+    out_of_order_delay_seconds: float = 3.0  # callback_out_of_order holds a callback up to this
 
 
 class ApiError(Exception):
@@ -183,6 +226,10 @@ class _Task:
     created_at: float
     rendered: bool = False
     refunded: bool = False
+    markers: frozenset[str] = frozenset()  # [sandbox:<fault>] markers in the create body
+    callback_url: str = ""
+    callback_due: float = 0.0  # when the next delivery attempt may go
+    callback_attempts: int = 0
 
 
 @dataclass
@@ -310,6 +357,8 @@ class SandboxApp:
     def __init__(self, config: SandboxConfig | None = None):
         self.config = config or SandboxConfig()
         self._lock = threading.Lock()
+        self._sender: callbacks.Send | None = None
+        self.refuse_connections = False  # in-process: SandboxTransport then refuses to connect
         self._reset_state()
 
     # --- public helpers for tests and tooling --------------------------------------
@@ -321,8 +370,13 @@ class SandboxApp:
             return self._balance
 
     def set_balance(self, value: Decimal | int | str) -> None:
+        """Set the balance; the initial balance moves by as much, so that
+        initial_balance - balance = charged - refunded + deducted still holds."""
         with self._lock:
-            self._balance = Decimal(str(value))
+            self._settle_refunds()
+            value = Decimal(str(value))
+            self.stats.initial_balance += value - self._balance
+            self._balance = value
 
     def task(self, task_id: str) -> dict[str, Any] | None:
         """A snapshot of a task (for tests), or None when the id is unknown.
@@ -361,6 +415,164 @@ class SandboxApp:
         with self._lock:
             self._reset_state()
 
+    def deduct_credits(self, amount: Decimal | int | str) -> None:
+        """Remove credits with no task (the "credits that vanish unexplained" case)."""
+        amount = Decimal(str(amount))
+        with self._lock:
+            self._settle_refunds()
+            if amount > self._balance:
+                raise ValueError("deduct_credits is more than the balance")
+            self._balance -= amount
+            self.stats.deducted += amount
+
+    def stats_snapshot(self) -> dict[str, Any]:
+        """GET /_sandbox/stats: what was created and charged, faults and callbacks."""
+        with self._lock:
+            self._settle_refunds()
+            return self.stats.as_json(self._balance)
+
+    def config_snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            self._settle_refunds()
+            config = self.config
+            return {
+                "faults": dict(config.faults),
+                "seed": config.seed,
+                "duration": config.duration_seconds,
+                "slow_seconds": config.slow_seconds,
+                "hang_seconds": config.hang_seconds,
+                "marker_hits": config.marker_hits,
+                "callbacks": config.callbacks,
+                "balance": control.json_number(self._balance),
+            }
+
+    def apply_control(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Apply validated control changes (control.parse_changes) and answer the config."""
+        if changes.get("reset"):
+            self.reset()
+        if "deduct_credits" in changes:
+            after_credits = changes.get("credits", self.balance)
+            if changes["deduct_credits"] > after_credits:
+                raise control.ControlError("deduct_credits is more than the balance")
+        config = self.config
+        with self._lock:
+            if "faults" in changes:
+                config.faults = changes["faults"]
+            if "seed" in changes:
+                config.seed = changes["seed"]
+                self._rng.seed(config.seed)
+            for name, attribute in (
+                ("duration", "duration_seconds"),
+                ("slow_seconds", "slow_seconds"),
+                ("hang_seconds", "hang_seconds"),
+                ("marker_hits", "marker_hits"),
+                ("callbacks", "callbacks"),
+            ):
+                if name in changes:
+                    setattr(config, attribute, changes[name])
+        if "credits" in changes:
+            self.set_balance(changes["credits"])
+        if "deduct_credits" in changes:
+            self.deduct_credits(changes["deduct_credits"])
+        return self.config_snapshot()
+
+    # --- callbacks -------------------------------------------------------------------
+
+    def deliver_due_callbacks(self, send: callbacks.Send | None = None) -> int:
+        """Send the callbacks of tasks finished by now; returns how many were delivered.
+
+        The served sandbox's thread calls this every 0.2 s; a test calls it with its own
+        `send(url, json_body)` (its result: a status code or a response with one). Only
+        loopback URLs are contacted; a failed delivery is retried `callback_retries`
+        times with a doubling backoff, then dropped, as kie does.
+        """
+        if not self.config.callbacks:
+            return 0
+        with self._lock:
+            now = self.config.clock()
+            self._settle_refunds()
+            due = [
+                task
+                for task in self._callbacks_due.values()
+                if task.callback_due <= now and self._state(task) in ("success", "fail")
+            ]
+        if not due:
+            return 0
+        for task in due:
+            self._ensure_rendered(task)
+        with self._lock:
+            batch = [(task, self._callback_body(task)) for task in due]
+            if "callback_out_of_order" in self.config.faults or any(
+                "callback_out_of_order" in task.markers for task in due
+            ):
+                self._rng.shuffle(batch)
+        send = send or self._http_sender()
+        delivered = 0
+        for task, body in batch:
+            if not callbacks.is_loopback(task.callback_url):
+                with self._lock:
+                    self.stats.callbacks_skipped += 1
+                    self._callbacks_due.pop(task.task_id, None)
+                continue
+            sent = self._send_callback(send, task.callback_url, body)
+            with self._lock:
+                if sent:
+                    self._callbacks_due.pop(task.task_id, None)
+                else:
+                    task.callback_attempts += 1
+                    if task.callback_attempts > self.config.callback_retries:
+                        self._callbacks_due.pop(task.task_id, None)
+                    else:
+                        backoff = self.config.callback_backoff_seconds
+                        pause = backoff * 2 ** (task.callback_attempts - 1)
+                        task.callback_due = self.config.clock() + pause
+            if not sent:
+                continue
+            delivered += 1
+            if self._fires("callback_duplicate", CALLBACK, task.markers, task.task_id):
+                delivered += self._send_callback(send, task.callback_url, body)
+        return delivered
+
+    def _send_callback(self, send: callbacks.Send, url: str, body: dict[str, Any]) -> bool:
+        try:
+            sent = callbacks.delivered(send(url, body))
+        except Exception:  # a refused connection, a timeout, a broken receiver
+            sent = False
+        with self._lock:
+            if sent:
+                self.stats.callbacks_sent += 1
+            else:
+                self.stats.callbacks_failed += 1
+        return sent
+
+    def _http_sender(self) -> callbacks.Send:
+        if self._sender is None:
+            self._sender = callbacks.HttpSender(self.config.callback_timeout_seconds)
+        return self._sender
+
+    def _callback_body(self, task: _Task) -> dict[str, Any]:
+        """What kie POSTs to a finished task's callBackUrl, per family (lock held)."""
+        success = self._state(task) == "success"
+        urls = [self._file_url(name) for name in task.file_names]
+        if task.family == "market":
+            data = self._market_record(task)
+            data["consumeCredits"] = control.json_number(
+                Decimal(0) if task.refunded else task.price
+            )
+            data["remainedCredits"] = control.json_number(self._balance)
+            if success:
+                return {"code": 200, "msg": "Playground task completed successfully.", "data": data}
+            return {"code": 501, "msg": "Playground task failed.", "data": data}
+        if success:
+            if task.family == "4o":
+                info = {"result_urls": urls}
+            else:
+                info = {"originImageUrl": self._signed(urls[0], 600), "resultImageUrl": urls[0]}
+            return {"code": 200, "msg": "success", "data": {"taskId": task.task_id, "info": info}}
+        code, message = _FAILURES[task.family][task.outcome]
+        info = None if task.family == "4o" else {"originImageUrl": "", "resultImageUrl": ""}
+        return {"code": code, "msg": message, "data": {"taskId": task.task_id, "info": info}}
+
     def _reset_state(self) -> None:
         self._balance = Decimal(str(self.config.credits))
         self._tasks: dict[str, _Task] = {}
@@ -369,6 +581,11 @@ class SandboxApp:
         self._creates: dict[str, deque[float]] = {}
         self._record_reads: dict[str, deque[float]] = {}  # 4o task id -> recent read times
         self._to_refund: set[str] = set()  # failing tasks whose credits are not back yet
+        self._file_task: dict[str, str] = {}  # result file name -> its task id
+        self._marker_counts: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self._rng = random.Random(self.config.seed)
+        self._callbacks_due: dict[str, _Task] = {}  # tasks whose callback is not delivered
+        self.stats = control.Stats(initial_balance=self._balance)
 
     # --- WSGI ------------------------------------------------------------------------
 
@@ -385,47 +602,139 @@ class SandboxApp:
         request = _Request(
             method, path, parse_qs(environ.get("QUERY_STRING") or ""), headers, environ
         )
+        if path.startswith("/_sandbox/"):
+            return _send(start_response, control.handle(self, request))
         if path.startswith("/files/"):
             return self._serve_file(request, start_response)
+        if self.config.firewall and _refused_user_agent(headers.get("user-agent")):
+            return _send(start_response, faults.firewall_1010())
         upload = path in _UPLOAD_PATHS
+        kind = _KINDS.get(path.rstrip("/"))
+        markers, subject = self._fault_subject(request, kind)
+        if kind:
+            for name in faults.BEFORE:
+                if self._fires(name, kind, markers, subject):
+                    return _send(start_response, self._fault_answer(name, request, upload))
+        answer = self._answer(request, upload)
+        if kind:
+            if self._fires("drop", kind, markers, subject):
+                raise ConnectionDropped
+            if self._fires("malformed_json", kind, markers, subject):
+                status, head, body = answer
+                body = body[: max(1, len(body) // 2)]
+                head = [(k, str(len(body)) if k == "Content-Length" else v) for k, v in head]
+                answer = status, head, body
+            if self._fires("slow", kind, markers, subject):
+                self._slow(environ)
+        return _send(start_response, answer)
+
+    def _answer(self, request: _Request, upload: bool) -> faults.Answer:
+        """Process the request: kie's answer to it."""
         try:
             data = self._dispatch(request)
         except ApiError as error:
-            return self._json(
-                start_response, error.code, error.msg, error.data, upload, error.allow
-            )
+            return self._envelope(error.code, error.msg, error.data, upload, error.allow)
         except Exception:  # a bug here must still answer like kie: code 500 in an envelope
             traceback.print_exc(file=sys.stderr)
-            return self._json(
-                start_response, 500, "Internal Error, Please try again later", None, upload
-            )
+            return self._envelope(500, faults.INTERNAL_MSG, None, upload)
         if upload:
-            return self._json(start_response, 200, "File uploaded successfully", data, True)
-        return self._json(start_response, 200, "success", data, False)
+            return self._envelope(200, "File uploaded successfully", data, True)
+        return self._envelope(200, "success", data, False)
 
-    def _json(
+    def _envelope(
         self,
-        start_response: Callable,
         code: int,
         msg: str,
         data: Any,
         upload: bool,
         allow: str = "",
-    ) -> list[bytes]:
+        http_status: int | None = None,
+    ) -> faults.Answer:
         envelope: dict[str, Any] = {"code": code, "msg": msg, "data": data}
         if upload:
             envelope = {"success": code == 200, **envelope}
         payload = json.dumps(envelope, ensure_ascii=False).encode("utf-8")
         mirrored = code in _MIRRORED_CODES and not self.config.errors_in_http_200
-        status = code if mirrored else 200
+        status = http_status or (code if mirrored else 200)
         headers = [
             ("Content-Type", "application/json; charset=utf-8"),
             ("Content-Length", str(len(payload))),
         ]
         if allow:
             headers.append(("Allow", allow))
-        start_response(f"{status} {_HTTP_REASONS[status]}", headers)
-        return [payload]
+        return f"{status} {_HTTP_REASONS[status]}", headers, payload
+
+    # --- faults ------------------------------------------------------------------------
+
+    def _fault_subject(self, request: _Request, kind: str | None) -> tuple[frozenset[str], str]:
+        """The markers that apply to this request, and what their hits are counted on."""
+        if kind == CREATE:
+            try:
+                raw = request.body(self.max_body_bytes)
+            except ApiError:
+                return frozenset(), ""
+            text = raw.decode("utf-8", "replace")
+            return faults.markers_in(text), "create:" + hashlib.sha256(raw).hexdigest()
+        if kind == faults.RECORD:
+            task_id = request.param("taskId") or ""
+            with self._lock:
+                task = self._tasks.get(task_id)
+            if task is not None:
+                return task.markers, task.task_id
+        return frozenset(), ""
+
+    def _fires(self, name: str, kind: str, markers: frozenset[str], subject: str) -> bool:
+        """Whether fault `name` hits this request (counted in the stats when it does)."""
+        if kind not in faults.FAULTS[name]:
+            return False
+        with self._lock:
+            fired = False
+            if name in markers and subject:
+                key = (subject, name)
+                used = self._marker_counts.get(key, 0)
+                if used < self.config.marker_hits:
+                    self._marker_counts[key] = used + 1
+                    self._marker_counts.move_to_end(key)
+                    while len(self._marker_counts) > _MAX_MARKER_COUNTS:
+                        self._marker_counts.popitem(last=False)
+                    fired = True
+            if not fired:
+                chance = self.config.faults.get(name, 0.0)
+                fired = chance > 0 and self._rng.random() < chance
+            if fired:
+                self.stats.fault(name)
+            return fired
+
+    def _fault_answer(self, name: str, request: _Request, upload: bool) -> faults.Answer:
+        if name == "cloudflare_1010":
+            return faults.firewall_1010()
+        if name in ("drop_before", "timeout"):
+            with contextlib.suppress(ApiError):
+                request.body(self.max_body_bytes)  # read, so closing is a clean FIN
+            if name == "timeout":
+                raise ConnectionHung(self.config.hang_seconds)
+            raise ConnectionDropped
+        if name == "rate_limit":
+            return self._envelope(429, faults.RATE_LIMIT_MSG, None, upload, http_status=200)
+        if name == "rate_limit_retry_after":
+            status, headers, body = self._envelope(
+                429, faults.RATE_LIMIT_MSG, None, upload, http_status=429
+            )
+            return status, [*headers, ("Retry-After", "2")], body
+        if name == "maintenance":
+            return self._envelope(455, faults.MAINTENANCE_MSG, None, upload)
+        if name.startswith("proxy_"):
+            return faults.proxy_error(int(name[len("proxy_") :]))
+        return self._envelope(500, faults.INTERNAL_MSG, None, upload, http_status=200)
+
+    def _slow(self, environ: dict[str, Any]) -> None:
+        """Answer `slow_seconds` late. In-process, a wait the client would not sit through
+        ends as its read timeout (the request was processed)."""
+        seconds = max(0.0, self.config.slow_seconds)
+        limit = environ.get("sandbox.read_timeout")
+        if environ.get("sandbox.inprocess") and limit is not None and seconds >= limit:
+            raise ConnectionHung(0.0)
+        self.config.sleep(seconds)
 
     _ROUTES: dict[str, tuple[str, str]] = {
         "/api/v1/gpt4o-image/generate": ("POST", "_create_4o"),
@@ -530,6 +839,18 @@ class SandboxApp:
                 [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
             )
             return [body]
+        with self._lock:
+            task = self._tasks.get(self._file_task.get(name, ""))
+        if task is not None:
+            for fault in faults.RESULT:
+                if self._fires(fault, FILE, task.markers, task.task_id):
+                    if fault == "result_404":
+                        return _send(start_response, faults.result_not_found())
+                    if fault == "result_expired":
+                        return _send(start_response, faults.result_expired(self.config.clock()))
+                    return _send(start_response, faults.result_html_200())
+            if self._fires("slow", FILE, task.markers, task.task_id):
+                self._slow(request.environ)
         start_response(
             "200 OK",
             [
@@ -575,6 +896,7 @@ class SandboxApp:
             if self._state(task) == "fail":
                 task.refunded = True
                 self._balance += task.price
+                self.stats.refunded += task.price
                 self._to_refund.discard(task_id)
 
     def _ensure_rendered(self, task: _Task) -> None:
@@ -642,6 +964,7 @@ class SandboxApp:
                 raise ApiError(402, "Insufficient credits")
             self._balance -= price
             task_id = uuid.uuid4().hex
+            markers = faults.markers_in(_compact(body))
             ext = "jpg" if fmt == "jpeg" else fmt
             names = [f"{uuid.uuid4().hex}.{ext}" for _ in sizes]
             task = _Task(
@@ -658,14 +981,43 @@ class SandboxApp:
                 price=price,
                 outcome=_magic_outcome(prompt),
                 created_at=now,
+                markers=markers,
             )
             self._tasks[task_id] = task
-            if task.outcome in ("policy", "fail"):
-                self._to_refund.add(task_id)
+            self.stats.created(model, prompt, price)
             for name in names:
                 self._pending[name] = task_id
+                self._file_task[name] = task_id
             self._forget_old_tasks()
+        self._apply_outcome_faults(task)
         return {"taskId": task_id}
+
+    def _apply_outcome_faults(self, task: _Task) -> None:
+        """fail_after_accept / never_finish (a marker always applies, like the magic
+        words), and the task's callback, when it asked for one."""
+        if task.outcome == "success":
+            if "fail_after_accept" in task.markers or self._fires(
+                "fail_after_accept", CREATE, frozenset(), ""
+            ):
+                task.outcome = "fail"
+            elif "never_finish" in task.markers or self._fires(
+                "never_finish", CREATE, frozenset(), ""
+            ):
+                task.outcome = "stuck"
+        url = task.body.get("callBackUrl")
+        wanted = self.config.callbacks and isinstance(url, str) and bool(url.strip())
+        late = wanted and self._fires("callback_out_of_order", CALLBACK, task.markers, task.task_id)
+        with self._lock:
+            if task.outcome in ("policy", "fail"):
+                self._to_refund.add(task.task_id)
+            if wanted:
+                # Kept exactly as given, query string included.
+                task.callback_url = url
+                task.callback_due = self._finished_at(task)
+                if late:  # held back, so a task that finished later is called back first
+                    delay = self.config.out_of_order_delay_seconds
+                    task.callback_due += self._rng.uniform(0.2, 1.0) * delay
+                self._callbacks_due[task.task_id] = task
 
     def _forget_old_tasks(self) -> None:
         """Keep at most max_tasks by forgetting the oldest finished ones (lock held)."""
@@ -679,8 +1031,10 @@ class SandboxApp:
         for task in doomed:
             del self._tasks[task.task_id]
             self._record_reads.pop(task.task_id, None)
+            self._callbacks_due.pop(task.task_id, None)
             for name in task.file_names:
                 self._pending.pop(name, None)
+                self._file_task.pop(name, None)
 
     def _base_for(self, url: Any) -> str | None:
         with self._lock:
@@ -924,37 +1278,41 @@ class SandboxApp:
         self._ensure_rendered(task)
         with self._lock:
             self._settle_refunds()
-            state = self._state(task)
-            created = task.created_at
-            duration = max(0.0, self.config.duration_seconds)
-            done = state in ("success", "fail")
-            if done:
-                updated = self._finished_at(task)
-            elif state == "waiting":
-                updated = created
-            elif state == "queuing":
-                updated = created + 0.10 * duration
-            else:
-                updated = created + 0.25 * duration
-            result, fail_code, fail_msg = "", "", ""
-            if state == "success":
-                result = _compact({"resultUrls": [self._file_url(n) for n in task.file_names]})
-            elif state == "fail":
-                number, fail_msg = _FAILURES["market"][task.outcome]
-                fail_code = str(number)
-            return {
-                "taskId": task.task_id,
-                "model": task.model,
-                "state": state,
-                "param": _compact(task.body),
-                "resultJson": result,
-                "failCode": fail_code,
-                "failMsg": fail_msg,
-                "costTime": _now_ms(duration) if done else None,
-                "completeTime": _now_ms(self._finished_at(task)) if done else None,
-                "createTime": _now_ms(created),
-                "updateTime": _now_ms(updated),
-            }
+            return self._market_record(task)
+
+    def _market_record(self, task: _Task) -> dict[str, Any]:
+        """A Market task's recordInfo `data` (lock held)."""
+        state = self._state(task)
+        created = task.created_at
+        duration = max(0.0, self.config.duration_seconds)
+        done = state in ("success", "fail")
+        if done:
+            updated = self._finished_at(task)
+        elif state == "waiting":
+            updated = created
+        elif state == "queuing":
+            updated = created + 0.10 * duration
+        else:
+            updated = created + 0.25 * duration
+        result, fail_code, fail_msg = "", "", ""
+        if state == "success":
+            result = _compact({"resultUrls": [self._file_url(n) for n in task.file_names]})
+        elif state == "fail":
+            number, fail_msg = _FAILURES["market"][task.outcome]
+            fail_code = str(number)
+        return {
+            "taskId": task.task_id,
+            "model": task.model,
+            "state": state,
+            "param": _compact(task.body),
+            "resultJson": result,
+            "failCode": fail_code,
+            "failMsg": fail_msg,
+            "costTime": _now_ms(duration) if done else None,
+            "completeTime": _now_ms(self._finished_at(task)) if done else None,
+            "createTime": _now_ms(created),
+            "updateTime": _now_ms(updated),
+        }
 
     # --- account and links -----------------------------------------------------------
 

@@ -77,6 +77,7 @@ def _wsgi_post(app, path, body, headers=None):
         "QUERY_STRING": "",
         "CONTENT_TYPE": "application/json",
         "HTTP_AUTHORIZATION": "Bearer test-key",
+        "HTTP_USER_AGENT": "sandbox-tests/1.0",
         "wsgi.input": io.BytesIO(body),
         **(headers or {}),
     }

@@ -6,6 +6,7 @@ kie generate MODEL --prompt TEXT [--operation OP] [--set key=value ...]
 kie status [TASK] [--json]
 kie credits [--json]
 kie sandbox [--port N] [--host H] [--duration S] [--credits N] [--visibility-delay S]
+            [--faults PROFILE|JSON] [--fault NAME=P ...] [--seed N] [--slow-seconds S]
 kie chaos [--tasks N] [--faults PROFILE] [--workers W] [--kill-every S] [--json]
 """
 
@@ -81,6 +82,9 @@ class Command(BaseCommand):
             default=1.0,
             help='seconds a new Market task answers "recordInfo is null", as on kie.ai',
         )
+        from generator.sandbox.server import add_fault_arguments
+
+        add_fault_arguments(sandbox)
 
         chaos = sub.add_parser(
             "chaos", help="many tasks through real workers against a faulty sandbox, then checks"
@@ -179,17 +183,39 @@ class Command(BaseCommand):
         self.emit(payload, json, f"{balance} credits ({mode_label()})")
 
     # --- sandbox ------------------------------------------------------------------
-    def do_sandbox(self, port, host, duration, credits, visibility_delay=1.0, **_):
+    def do_sandbox(
+        self,
+        port,
+        host,
+        duration,
+        credits,
+        visibility_delay=1.0,
+        faults="none",
+        fault=(),
+        seed=None,
+        slow_seconds=2.0,
+        **_,
+    ):
         from decimal import Decimal
 
         from generator.sandbox import SandboxConfig, serve
+        from generator.sandbox.faults import FaultError
+        from generator.sandbox.server import fault_options
 
+        try:
+            table = fault_options(faults, list(fault or ()))
+        except FaultError as exc:
+            raise CommandError(str(exc)) from None
         config = SandboxConfig(
             api_key=settings.KIE_SANDBOX_KEY,
             credits=Decimal(str(credits)),
             duration_seconds=duration,
             visibility_delay_seconds=visibility_delay,
             public_url=f"http://{host}:{port}",
+            faults=table,
+            seed=seed,
+            slow_seconds=slow_seconds,
+            callbacks=True,
         )
         serve(host, port, config)
 
