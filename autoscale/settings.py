@@ -152,9 +152,11 @@ KIE_CALLBACK_URL = env_str("KIE_CALLBACK_URL")
 # callbacks are refused.
 KIE_WEBHOOK_HMAC_KEY = env_str("KIE_WEBHOOK_HMAC_KEY")
 KIE_TIMEOUT_SECONDS = env_float("KIE_TIMEOUT_SECONDS", 30.0)
-KIE_USER_AGENT = env_str(
-    "KIE_USER_AGENT"
-)  # empty: AutoScaleStudio/<version> (+https://autoscale.ai)
+# Where admins look up a task kie.ai may have made without our knowing (admin link).
+KIE_LOGS_URL = env_str("KIE_LOGS_URL", "https://kie.ai/logs")
+# Sent on every kie.ai request (Cloudflare refuses some library defaults); empty:
+# AutoScaleStudio/<version> (+https://autoscale.ai)
+KIE_USER_AGENT = env_str("KIE_USER_AGENT")
 # Result files are only fetched from these hosts (a leading dot allows subdomains).
 KIE_DOWNLOAD_HOSTS = env_list(
     "KIE_DOWNLOAD_HOSTS",

@@ -1,5 +1,6 @@
 """Django admin: everything an admin needs to watch tasks and credits and fix things."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Sum
 from django.urls import reverse
@@ -80,6 +81,21 @@ class AssetInline(admin.TabularInline):
         )
 
 
+class OutcomeFilter(admin.SimpleListFilter):
+    """Every task kie.ai may have made without our knowing, in one list."""
+
+    title = "outcome"
+    parameter_name = "outcome"
+
+    def lookups(self, request, model_admin):
+        return [("unknown", "Unknown (kie.ai may have made it)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unknown":
+            return queryset.unknown_outcomes()
+        return queryset
+
+
 @admin.register(GenerationTask)
 class GenerationTaskAdmin(admin.ModelAdmin):
     list_display = [
@@ -92,7 +108,7 @@ class GenerationTaskAdmin(admin.ModelAdmin):
         "failure_kind",
         "created_at",
     ]
-    list_filter = ["state", "kind", "model_key", "failure_kind", "created_at"]
+    list_filter = [OutcomeFilter, "state", "kind", "model_key", "failure_kind", "created_at"]
     search_fields = ["prompt_text", "upstream_task_id", "failure_message", "created_by__username"]
     date_hierarchy = "created_at"
     list_select_related = ["created_by"]
@@ -106,6 +122,7 @@ class GenerationTaskAdmin(admin.ModelAdmin):
         "failure_message",
         "last_error",
         "upstream_task_id",
+        "kie_logs",
         "upstream_record",
         "result_urls",
         "credits_estimated",
@@ -113,7 +130,9 @@ class GenerationTaskAdmin(admin.ModelAdmin):
         "next_poll_at",
         "poll_count",
         "submit_claimed_at",
+        "create_sent_at",
         "submit_attempts",
+        "poll_failures",
         "download_claimed_until",
         "download_attempts",
         "created_at",
@@ -147,7 +166,10 @@ class GenerationTaskAdmin(admin.ModelAdmin):
             {"fields": ["state", "progress", "failure_kind", "failure_message", "last_error"]},
         ),
         ("Credits", {"fields": ["credits_estimated", "credits_charged"]}),
-        ("Upstream (kie.ai)", {"fields": ["upstream_task_id", "upstream_record", "result_urls"]}),
+        (
+            "Upstream (kie.ai)",
+            {"fields": ["upstream_task_id", "kie_logs", "upstream_record", "result_urls"]},
+        ),
         (
             "Scheduling",
             {
@@ -156,7 +178,9 @@ class GenerationTaskAdmin(admin.ModelAdmin):
                     "next_poll_at",
                     "poll_count",
                     "submit_claimed_at",
+                    "create_sent_at",
                     "submit_attempts",
+                    "poll_failures",
                     "download_claimed_until",
                     "download_attempts",
                 ],
@@ -184,6 +208,19 @@ class GenerationTaskAdmin(admin.ModelAdmin):
     def credits(self, task):
         charged = "?" if task.credits_charged is None else f"{task.credits_charged:g}"
         return f"{charged if task.is_final else '…'} / {task.credits_estimated:g}"
+
+    @admin.display(description="look it up at kie.ai")
+    def kie_logs(self, task):
+        """kie.ai's own logs are where an unknown outcome is settled by hand."""
+        return format_html(
+            '<a href="{}" target="_blank" rel="noreferrer">kie.ai logs</a> — {}',
+            settings.KIE_LOGS_URL,
+            f"search for task {task.upstream_task_id}"
+            if task.upstream_task_id
+            else f"look for a {task.model_label} task created around "
+            f"{task.create_sent_at or task.created_at:%Y-%m-%d %H:%M:%S %Z} "
+            f"with the prompt “{task.prompt_text[:60]}”",
+        )
 
     @admin.display(description="progress")
     def progress_percent(self, task):

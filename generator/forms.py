@@ -75,7 +75,8 @@ class KnownInputsField(forms.ModelMultipleChoiceField):
         return list(self.queryset.filter(pk__in=ids).order_by("task_id", "position"))
 
 
-def _new_token() -> str:
+def new_submission_token() -> str:
+    """A one-time token for a form whose post spends credits."""
     return uuid.uuid4().hex
 
 
@@ -91,7 +92,7 @@ class GenerationForm(forms.Form):
     # One token per rendered form: the same form posted twice (a double click without
     # JavaScript, a browser resubmitting) makes one task, not two paid ones.
     submission_token = forms.CharField(
-        widget=forms.HiddenInput, required=False, max_length=64, initial=_new_token
+        widget=forms.HiddenInput, required=False, max_length=64, initial=new_submission_token
     )
     # Images carried into the form, each shown with a tick box: a task's result ("use
     # as input of an edit") and an earlier task's reference images ("change and re-run").

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -90,8 +89,8 @@ def start_generation(
     """Validate against the catalog, record the task and queue its submission.
 
     Raises catalog.CatalogError naming each field that is wrong; nothing is saved then.
-    With a form's `submission_token`, posting the same form with the same settings again
-    returns the task it already made instead of paying for a second one.
+    With a form's one-time `submission_token`, posting it again returns the task it
+    already made instead of paying for a second one.
     """
     model = catalog.get(model_key)
     operation = model.operation(operation_key)
@@ -106,7 +105,7 @@ def start_generation(
     checked = [(image, _check_image(image, image_param.name)) for image in images]
     if image_param:
         params.pop(image_param.name, None)
-    key = _submission_key(submission_token, model, operation, params, images)
+    key = _submission_key(submission_token)
     made_by_this_post = GenerationTask.objects.filter(created_by=user, submission_key=key)
     earlier = made_by_this_post.first() if key else None
     if earlier:
@@ -120,29 +119,10 @@ def start_generation(
         raise
 
 
-def _submission_key(token, model, operation, params, images) -> str:
-    if not token:
-        return ""
-    fingerprint = json.dumps(
-        [token, model.key, operation.key, params, [_image_fingerprint(i) for i in images]],
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(fingerprint.encode()).hexdigest()
-
-
-def _image_fingerprint(image: ImageInput) -> str:
-    """What the image is, not what it is called (pasted images are all "image.png")."""
-    if image.asset:
-        return f"asset:{image.asset.pk}"
-    if image.earlier_input:
-        return f"input:{image.earlier_input.pk}"
-    digest = hashlib.sha256()
-    image.file.seek(0)
-    for chunk in image.file.chunks():
-        digest.update(chunk)
-    image.file.seek(0)
-    return digest.hexdigest()
+def _submission_key(token: str) -> str:
+    """A form's one-time token, as stored: the same token never makes a second task,
+    whatever else the post says (a double click, a resent or replayed form)."""
+    return hashlib.sha256(f"submission:{token}".encode()).hexdigest() if token else ""
 
 
 def _record(user, model, operation, params, checked, image_param, saved_prompt, key):
@@ -204,15 +184,22 @@ def _input_name(file) -> str:
     return name.rsplit("/", 1)[-1][-80:]
 
 
-def rerun(task: GenerationTask, user) -> GenerationTask:
-    """The same model, operation, settings and reference images, as a new task."""
+def rerun(task: GenerationTask, user, submission_token: str = "") -> GenerationTask:
+    """The same model, operation, settings and reference images, as a new task; the same
+    `submission_token` again returns that task instead of paying for another."""
     images = [ImageInput(earlier_input=task_input) for task_input in task.inputs.all()]
     params = dict(task.params)
     image_param = task.catalog_model.operation(task.operation).image_param
     if image_param:
         params.pop(image_param.name, None)
     return start_generation(
-        user, task.model_key, task.operation, params, images, saved_prompt=task.prompt
+        user,
+        task.model_key,
+        task.operation,
+        params,
+        images,
+        saved_prompt=task.prompt,
+        submission_token=submission_token,
     )
 
 
@@ -234,6 +221,27 @@ def poll_now(task: GenerationTask) -> bool:
     _bring_poll_forward(GenerationTask.objects.filter(pk=task.pk), timezone.now())
     jobs.ensure_sweep()  # also when the poll was due already: its sweep may be gone
     return True
+
+
+def callback_arrived(upstream_task_id: str, reference: str = "") -> bool:
+    """kie.ai called back about `upstream_task_id`. With our signed reference it names our
+    task, which re-attaches a create whose answer was lost; either way the task is polled
+    soon (the callback's own body is never trusted: record-info is re-read)."""
+    task_pk = jobs.task_from_reference(reference) if reference else None
+    task = GenerationTask.objects.filter(pk=task_pk).first() if task_pk else None
+    reattachable = task and not task.upstream_task_id and _may_have_been_made(task)
+    if reattachable and jobs.record_created(
+        task, upstream_task_id, "kie.ai task named by its callback"
+    ):
+        jobs.ensure_sweep()
+        return True
+    return poll_soon(upstream_task_id)
+
+
+def _may_have_been_made(task: GenerationTask) -> bool:
+    if task.state == State.FAILED:
+        return task.failure_kind == FailureKind.UNKNOWN
+    return task.state in (State.QUEUED, State.UNCONFIRMED) and task.create_sent_at is not None
 
 
 def poll_soon(upstream_task_id: str) -> bool:

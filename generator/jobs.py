@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import time
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.db.models import F, Min, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from generator import catalog
+from generator.heartbeat import heartbeat
 from generator.kie import (
     AuthenticationError,
     InputError,
@@ -46,8 +50,10 @@ logger = logging.getLogger(__name__)
 
 SWEEP_LEASE = "poll-sweep"
 SWEEP_LEASE_MARGIN = 15  # seconds a sweep's lease outlives its last sign of life
-POLL_LEASE = timedelta(seconds=90)  # a claimed poll that is not finished by then is redone
-DOWNLOAD_LEASE = timedelta(minutes=10)  # longer than one download job may run
+POLL_LEASE = timedelta(seconds=45)  # a claimed poll not finished by then is redone
+DOWNLOAD_LEASE = timedelta(seconds=60)  # renewed every DOWNLOAD_HEARTBEAT while it runs
+DOWNLOAD_HEARTBEAT = 15.0
+UNCONFIRMED_MARGIN_SECONDS = 5 * 60  # kie retries a callback for a few minutes
 DOWNLOAD_JOB_SECONDS = 480  # a download job stops by then; the next attempt starts the
 # unfinished file again (files already saved are kept)
 NOT_VISIBLE_GRACE = timedelta(minutes=3)  # kie may not show a task right after create
@@ -56,6 +62,7 @@ MAX_DOWNLOAD_ATTEMPTS = 4
 RESULT_LIFETIME = timedelta(days=14)
 RESUME_AGAIN_AFTER = timedelta(seconds=30)  # a lost job is re-enqueued at most this often
 SWEEP_NAP = 0.1  # the shortest pause between two sweep rounds
+WEB_PAGE_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def enqueue(job: str, *args) -> None:
@@ -71,7 +78,12 @@ def enqueue(job: str, *args) -> None:
 
 
 def submit(task_id: int) -> None:
-    """Create the task upstream, once. A claimed task is never POSTed again."""
+    """Create the task upstream, once.
+
+    Its claim names this worker. Uploads renew it; `mark_create_sent` records the moment
+    before the create leaves, so a worker that dies before it is simply replaced, and one
+    that dies after leaves an unknown outcome that is never sent again.
+    """
     now = timezone.now()
     if _creates_in_last_10s(now) >= settings.KIE_CREATE_RATE_LIMIT:
         GenerationTask.objects.filter(
@@ -83,9 +95,10 @@ def submit(task_id: int) -> None:
         )
         ensure_sweep()
         return
+    claim = uuid.uuid4().hex
     claimed = GenerationTask.objects.filter(
-        pk=task_id, state=State.QUEUED, submit_claimed_at__isnull=True
-    ).update(submit_claimed_at=now, next_poll_at=None, updated_at=now)
+        pk=task_id, state=State.QUEUED, submit_claimed_at__isnull=True, create_sent_at__isnull=True
+    ).update(submit_claimed_at=now, submit_claim=claim, next_poll_at=None, updated_at=now)
     if not claimed:
         return
     task = GenerationTask.objects.get(pk=task_id)
@@ -96,40 +109,94 @@ def submit(task_id: int) -> None:
         image_param = operation.image_param
         if image_param:
             try:
-                urls = _upload_inputs(client, task)
+                urls = _upload_inputs(client, task, claim)
             except KieError as exc:
                 _upload_failed(task, exc)
                 return
+            if urls is None:
+                return  # our claim was taken over meanwhile
             fields[image_param.name] = urls if image_param.max_items != 1 else urls[0]
+        if not task.mark_create_sent(claim):
+            return
         try:
             upstream_id = client.family(model.family).create(
-                operation.api_model, fields, settings.KIE_CALLBACK_URL
+                operation.api_model, fields, callback_url_for(task)
             )
         except KieError as exc:
             _submit_refused(task, exc)
             return
-    # Written on its own first: the task now exists (and is paid for) upstream, so its
-    # id must survive even if recording the transition fails.
-    GenerationTask.objects.filter(pk=task.pk).update(upstream_task_id=upstream_id)
-    task.transition(
-        State.SUBMITTED,
-        message=f"kie.ai task {upstream_id}",
-        upstream_task_id=upstream_id,
-        submitted_at=timezone.now(),
-        next_poll_at=timezone.now() + timedelta(seconds=first_poll_delay(model)),
-        last_error="",
-    )
+    record_created(task, upstream_id, "kie.ai task")
     ensure_sweep()
+
+
+def record_created(task: GenerationTask, upstream_id: str, how: str) -> bool:
+    """kie.ai has this task: keep its id at once (it is paid for), then mark it submitted.
+
+    Whoever learns the id first (the create's answer, or a callback naming our task)
+    records it; the other finds it recorded. False if the task already names another.
+    """
+    first = GenerationTask.objects.filter(pk=task.pk, upstream_task_id="").update(
+        upstream_task_id=upstream_id
+    )
+    if (
+        not first
+        and not GenerationTask.objects.filter(pk=task.pk, upstream_task_id=upstream_id).exists()
+    ):
+        logger.error(
+            "task %s: kie.ai task %s named, but the task already has another", task.pk, upstream_id
+        )
+        return False
+    now = timezone.now()
+    with contextlib.suppress(IllegalTransition):  # recorded by the other side already
+        task.transition(
+            State.SUBMITTED,
+            message=f"{how} {upstream_id}",
+            upstream_task_id=upstream_id,
+            submitted_at=task.create_sent_at or now,
+            next_poll_at=now + timedelta(seconds=first_poll_delay(task.catalog_model)),
+            last_error="",
+        )
+    return True
+
+
+def callback_url_for(task: GenerationTask) -> str:
+    """The callback URL sent with a create, carrying a signed reference to our task, so
+    kie's callback re-attaches a task whose create answer we never got."""
+    if not settings.KIE_CALLBACK_URL:
+        return ""
+    base = settings.KIE_CALLBACK_URL
+    return f"{base}{'&' if '?' in base else '?'}ref={callback_reference(task.pk)}"
+
+
+CALLBACK_SALT = "generator.kie-callback"
+
+
+def callback_reference(task_pk: int) -> str:
+    return signing.Signer(salt=CALLBACK_SALT).sign(str(task_pk))
+
+
+def task_from_reference(reference: str) -> int | None:
+    try:
+        value = signing.Signer(salt=CALLBACK_SALT).unsign(reference)
+    except signing.BadSignature:
+        return None
+    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 def _creates_in_last_10s(now) -> int:
     return GenerationTask.objects.filter(submit_claimed_at__gte=now - timedelta(seconds=10)).count()
 
 
-def _upload_inputs(client, task: GenerationTask) -> list[str]:
-    """Reference images become kie URLs; uploads are free, so a retry may redo them."""
+def _upload_inputs(client, task: GenerationTask, claim: str) -> list[str] | None:
+    """Reference images become kie URLs; uploads are free, so a retry may redo them.
+    Each upload renews our claim; None when it was taken over (we were too slow)."""
     urls = []
     for task_input in task.inputs.all():
+        renewed = GenerationTask.objects.filter(
+            pk=task.pk, state=State.QUEUED, submit_claim=claim
+        ).update(submit_claimed_at=timezone.now())
+        if not renewed:
+            return None
         if not task_input.upstream_url:
             with task_input.file.open("rb") as stream:
                 task_input.upstream_url = client.files.upload(
@@ -145,9 +212,12 @@ def _upload_inputs(client, task: GenerationTask) -> list[str]:
 
 
 def _release_submit_claim(task_id: int, seconds: float, reason: str) -> None:
-    """Give back our own claim: the request was refused, so it is safe to send again."""
+    """Give back our own claim: the request was refused (nothing was made), so it is safe
+    to send again. Its reservation, if any, waits for that send."""
     GenerationTask.objects.filter(pk=task_id, state=State.QUEUED).update(
         submit_claimed_at=None,
+        submit_claim="",
+        create_sent_at=None,
         next_poll_at=timezone.now() + timedelta(seconds=seconds),
         last_error=reason,
         updated_at=timezone.now(),
@@ -162,7 +232,7 @@ def _upload_failed(task: GenerationTask, exc: KieError) -> None:
     if not isinstance(exc, InputError | AuthenticationError) and attempts < MAX_SUBMIT_ATTEMPTS:
         _release_submit_claim(
             task.pk,
-            min(5 * 2**attempts, 120),
+            backoff(attempts, getattr(exc, "retry_after", None)),
             f"reference image upload failed ({exc.message}); retrying",
         )
         return
@@ -183,15 +253,40 @@ def _submit_refused(task: GenerationTask, exc: KieError) -> None:
     attempts = task.submit_attempts + 1
     GenerationTask.objects.filter(pk=task.pk).update(submit_attempts=attempts)
     if exc.safe_to_retry and attempts < MAX_SUBMIT_ATTEMPTS:
-        wait = getattr(exc, "retry_after", None) or min(5 * 2**attempts, 120)
+        wait = backoff(attempts, getattr(exc, "retry_after", None))
         _release_submit_claim(task.pk, wait, f"kie.ai refused for now ({exc.message}); retrying")
         return
+    if not (exc.safe_to_retry or is_refusal(exc)):
+        _create_unconfirmed(task, exc)
+        return
     kind, message = describe_submit_failure(task, exc)
-    # A refusal means nothing was made; no answer at all means kie may have made (and
-    # charged) it, which only its dashboard can tell.
-    unknown = not isinstance(exc, InsufficientCreditsError | AuthenticationError | InputError)
-    charged = {"credits_charged": None} if unknown and not exc.safe_to_retry else {}
-    task.transition(State.FAILED, failure_kind=kind, message=message, **charged)
+    task.transition(State.FAILED, failure_kind=kind, message=message)
+
+
+def is_refusal(exc: KieError) -> bool:
+    """kie.ai answered no: nothing was made and nothing charged."""
+    return isinstance(exc, InsufficientCreditsError | AuthenticationError | InputError)
+
+
+def backoff(attempt: int, retry_after: float | None = None) -> float:
+    """Seconds before retry `attempt`: exponential with full jitter, at least what the
+    server asked for."""
+    ceiling = min(2.0 * 2**attempt, 120.0)
+    return max(random.uniform(ceiling / 2, ceiling), retry_after or 0.0)
+
+
+def _create_unconfirmed(task: GenerationTask, exc: KieError | None) -> None:
+    """The create may have reached kie.ai and its answer was lost: never send it again;
+    wait for evidence (a callback names our task) until the model's timeout."""
+    wait = task.catalog_model.timeout_seconds + UNCONFIRMED_MARGIN_SECONDS
+    reason = f" ({exc.message})" if exc else " (the worker stopped mid-request)"
+    with contextlib.suppress(IllegalTransition):  # its answer was recorded meanwhile
+        task.transition(
+            State.UNCONFIRMED,
+            message=f"no answer to the create{reason}",
+            last_error=f"no answer to the create{reason}"[:1000],
+            next_poll_at=(task.create_sent_at or timezone.now()) + timedelta(seconds=wait),
+        )
 
 
 def describe_submit_failure(task: GenerationTask, exc: KieError) -> tuple[str, str]:
@@ -205,14 +300,8 @@ def describe_submit_failure(task: GenerationTask, exc: KieError) -> tuple[str, s
         return FailureKind.AUTH, "kie.ai refused our API key. Ask an admin to check KIE_API_KEY."
     if isinstance(exc, InputError):
         return FailureKind.INPUT, f"kie.ai refused the settings: {exc.message}"
-    if exc.safe_to_retry:
-        return FailureKind.UPSTREAM, (
-            f"kie.ai kept refusing the request ({exc.message}). Nothing was charged; "
-            "try again later."
-        )
     return FailureKind.UPSTREAM, (
-        f"kie.ai did not confirm the request ({exc.message}). It may still have been "
-        "created and charged there, so it was not sent again; check before re-running."
+        f"kie.ai kept refusing the request ({exc.message}). Nothing was charged; try again later."
     )
 
 
@@ -355,7 +444,15 @@ def poll_task(task: GenerationTask, client) -> None:
         _retry_poll(task, now, 60, f"kie.ai refused our API key ({exc.message})")
         return
     except KieError as exc:
-        _retry_poll(task, now, next_poll_delay(task, now) * 2, f"status check failed: {exc}")
+        # Reads are safe to repeat: back off (with jitter, honouring Retry-After) while
+        # kie.ai is rate-limiting, in maintenance or failing.
+        failures = task.poll_failures + 1
+        GenerationTask.objects.filter(pk=task.pk).update(poll_failures=failures)
+        wait = max(
+            next_poll_delay(task, now),
+            backoff(failures, getattr(exc, "retry_after", None)),
+        )
+        _retry_poll(task, now, min(wait, 300), f"status check failed: {exc}")
         return
     apply_status(task, status, now)
 
@@ -468,23 +565,36 @@ def resume_stalled_tasks() -> None:
         ):
             enqueue("download", pk)
     for task in tasks.interrupted_submissions(now)[:20]:
-        with contextlib.suppress(IllegalTransition):  # it was submitted meanwhile
-            if task.upstream_task_id:  # created upstream; only the bookkeeping was lost
-                task.transition(
-                    State.SUBMITTED,
-                    message=f"kie.ai task {task.upstream_task_id} (recorded after an interruption)",
-                    submitted_at=task.submit_claimed_at,
-                    next_poll_at=now,
-                )
-                continue
-            task.transition(
-                State.FAILED,
-                failure_kind=FailureKind.UPSTREAM,
-                message="The submission to kie.ai was interrupted before its answer was "
-                "recorded. It may have been created and charged there, so it was not sent "
-                "again; check the kie.ai dashboard before re-running.",
-                credits_charged=None,  # unknown
-            )
+        _resume_interrupted_submission(task, now)
+    for task in tasks.unconfirmed_past_deadline(now)[:20]:
+        _give_up_on_unconfirmed(task)
+
+
+def _resume_interrupted_submission(task: GenerationTask, now) -> None:
+    """A submit whose worker died: send it again if the create never left, record it if
+    its id was kept, else it is an unknown outcome."""
+    if not task.create_sent_at:
+        released = GenerationTask.objects.filter(
+            pk=task.pk, state=State.QUEUED, submit_claim=task.submit_claim, create_sent_at=None
+        ).update(submit_claimed_at=None, submit_claim="", next_poll_at=now, updated_at=now)
+        if released:
+            enqueue("submit", task.pk)
+        return
+    if task.upstream_task_id:  # created upstream; only the bookkeeping was lost
+        record_created(task, task.upstream_task_id, "kie.ai task (recorded after an interruption)")
+        return
+    _create_unconfirmed(task, None)
+
+
+def _give_up_on_unconfirmed(task: GenerationTask) -> None:
+    with contextlib.suppress(IllegalTransition):  # re-attached meanwhile
+        task.transition(
+            State.FAILED,
+            failure_kind=FailureKind.UNKNOWN,
+            message="kie.ai never confirmed this generation and nothing since has named it. "
+            "It may have been made and charged there; its credits stay counted as spent. "
+            "An admin can look it up in kie.ai's logs and attach it, or re-run it.",
+        )
 
 
 # --- download -------------------------------------------------------------------------
@@ -493,14 +603,17 @@ def resume_stalled_tasks() -> None:
 def download(task_id: int) -> None:
     """Copy every result file into storage, then mark the task SUCCEEDED.
 
-    Each run is one counted attempt; files saved by an earlier attempt are kept.
+    Each run is one counted attempt; files saved by an earlier attempt are kept. Its
+    lease is short and renewed while it works, so a killed worker's download is taken
+    over within about a minute.
     """
     now = timezone.now()
+    lease_until = now + DOWNLOAD_LEASE
     claimed = (
         GenerationTask.objects.filter(pk=task_id, state=State.DOWNLOADING)
         .filter(Q(download_claimed_until__isnull=True) | Q(download_claimed_until__lt=now))
         .update(
-            download_claimed_until=now + DOWNLOAD_LEASE,
+            download_claimed_until=lease_until,
             download_attempts=F("download_attempts") + 1,
         )
     )
@@ -512,8 +625,19 @@ def download(task_id: int) -> None:
         missing = min(set(range(len(task.result_urls))) - done, default=0)
         _download_failed(task, missing, DownloadError("too many failed attempts", permanent=True))
         return
+
+    def renew() -> bool:
+        nonlocal lease_until
+        renewed = timezone.now() + DOWNLOAD_LEASE
+        kept = GenerationTask.objects.filter(
+            pk=task_id, state=State.DOWNLOADING, download_claimed_until=lease_until
+        ).update(download_claimed_until=renewed)
+        if kept:
+            lease_until = renewed
+        return bool(kept)
+
     deadline = time.monotonic() + DOWNLOAD_JOB_SECONDS
-    with kie_client() as client:
+    with heartbeat(renew, DOWNLOAD_HEARTBEAT), kie_client() as client:
         for index, url in enumerate(task.result_urls):
             if index in done:
                 continue
@@ -540,15 +664,25 @@ def store_result(task: GenerationTask, index: int, url: str, client, deadline: f
         try:
             fetched = _fetch(url, stream, client, deadline)
         except DownloadError as exc:
-            if not exc.permanent:
+            if not exc.gone:
                 raise
             # kie's links can expire before we get to them; ask for a fresh one once.
+            # Gone for good or for now (a CDN's 404 may be passing): the next attempt
+            # asks again.
             fresh = _fresh_link(task, url, client)
             if not fresh:
-                raise
+                raise DownloadError(str(exc), permanent=False) from None
             stream.seek(0)
             stream.truncate()
-            fetched = _fetch(fresh, stream, client, deadline)
+            try:
+                fetched = _fetch(fresh, stream, client, deadline)
+            except DownloadError as fresh_exc:
+                if not fresh_exc.gone:
+                    raise
+                raise DownloadError(str(fresh_exc), permanent=False) from None
+        if fetched.content_type in WEB_PAGE_TYPES:
+            # A CDN's error page served with HTTP 200: a problem of the moment.
+            raise DownloadError("the server sent a web page instead of the file", permanent=False)
         info = inspect_image(stream)
         thumbnail = image_thumbnail(stream)  # decodes every pixel: a broken file fails here
         name = f"task-{task.pk}-{index}.{info.extension}"
@@ -597,11 +731,14 @@ def _fresh_link(task: GenerationTask, url: str, client) -> str | None:
 
 
 def _download_failed(task: GenerationTask, index: int, exc: Exception) -> None:
-    permanent = isinstance(exc, MediaError) or getattr(exc, "permanent", True)
+    """Retried with backoff up to MAX_DOWNLOAD_ATTEMPTS: a missing, expired or damaged
+    file is often a CDN's passing fault. Only what no retry can change (a host we do not
+    trust, a file over the size limit) fails at once."""
+    permanent = getattr(exc, "permanent", False)
     attempts = task.download_attempts
     if not permanent and attempts < MAX_DOWNLOAD_ATTEMPTS:
         GenerationTask.objects.filter(pk=task.pk).update(
-            download_claimed_until=timezone.now() + timedelta(seconds=15 * attempts),
+            download_claimed_until=timezone.now() + timedelta(seconds=backoff(attempts)),
             last_error=f"download of file {index + 1} failed ({exc}); retrying",
             updated_at=timezone.now(),
         )

@@ -31,7 +31,15 @@ _PILLOW_ERRORS = (
 
 
 class MediaError(Exception):
-    """A file that is not what it claims to be, or not something we accept."""
+    """A file that is not what it claims to be, or not something we accept.
+
+    `permanent` is True when fetching the same file again cannot help (it is too large
+    by its own account); a damaged or unreadable file may be a CDN's passing fault.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -51,13 +59,15 @@ def inspect_image(stream) -> ImageInfo:
             width, height = image.size
             image.verify()
     except Image.DecompressionBombError:
-        raise MediaError("the image is larger than we accept") from None
+        raise MediaError("the image is larger than we accept", permanent=True) from None
     except _PILLOW_ERRORS as exc:
         raise MediaError(f"not a readable PNG, JPEG or WebP image ({type(exc).__name__})") from None
     finally:
         stream.seek(0)
     if width * height > MAX_PIXELS:
-        raise MediaError(f"the image is {width}x{height}, larger than we accept")  # no decode
+        raise MediaError(  # said before any decoding
+            f"the image is {width}x{height}, larger than we accept", permanent=True
+        )
     if image_format not in IMAGE_TYPES:
         raise MediaError(f"{image_format} images are not accepted (PNG, JPEG or WebP only)")
     content_type, extension = IMAGE_TYPES[image_format]

@@ -46,6 +46,8 @@ class Prompt(models.Model):
 
 class State(models.TextChoices):
     QUEUED = "QUEUED", "Queued"
+    # The create was sent but its answer was lost: kie.ai may have made (and charged) it.
+    UNCONFIRMED = "UNCONFIRMED", "Awaiting kie.ai"
     SUBMITTED = "SUBMITTED", "Submitted"
     RUNNING = "RUNNING", "Generating"
     DOWNLOADING = "DOWNLOADING", "Saving"
@@ -63,22 +65,39 @@ class FailureKind(models.TextChoices):
     TIMEOUT = "timeout", "Took too long"
     DOWNLOAD = "download", "Download failed"
     AUTH = "auth", "API key refused"
+    UNKNOWN = "unknown", "Outcome unknown"
 
 
-ACTIVE_STATES = (State.QUEUED, State.SUBMITTED, State.RUNNING, State.DOWNLOADING)
+ACTIVE_STATES = (
+    State.QUEUED,
+    State.UNCONFIRMED,
+    State.SUBMITTED,
+    State.RUNNING,
+    State.DOWNLOADING,
+)
 FINAL_STATES = (State.SUCCEEDED, State.FAILED, State.TIMED_OUT, State.CANCELED)
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    State.QUEUED: frozenset({State.SUBMITTED, State.FAILED, State.CANCELED}),
+    State.QUEUED: frozenset({State.SUBMITTED, State.UNCONFIRMED, State.FAILED, State.CANCELED}),
+    # Evidence (a callback naming our task) re-attaches it; none in time fails it unknown.
+    State.UNCONFIRMED: frozenset({State.SUBMITTED, State.FAILED}),
     State.SUBMITTED: frozenset({State.RUNNING, State.DOWNLOADING, State.FAILED, State.TIMED_OUT}),
     State.RUNNING: frozenset({State.DOWNLOADING, State.FAILED, State.TIMED_OUT}),
     State.DOWNLOADING: frozenset({State.SUCCEEDED, State.FAILED}),
-    # Only a failed download may be retried: the files still wait at kie.ai.
-    State.FAILED: frozenset({State.DOWNLOADING}),
+    # A failed download may be retried (the files still wait at kie.ai), and an unknown
+    # outcome re-attached when late evidence names its kie.ai task.
+    State.FAILED: frozenset({State.DOWNLOADING, State.SUBMITTED}),
 }
+# From FAILED, the failure kind decides which of those moves is open.
+REOPENING: dict[str, str] = {State.DOWNLOADING: "download", State.SUBMITTED: "unknown"}
 
 
 class IllegalTransition(Exception):
     pass
+
+
+# A submit claim not renewed for this long belongs to a dead worker (a live one renews it
+# between uploads, and the create itself times out well within it).
+SUBMIT_LEASE = timedelta(seconds=60)
 
 
 class GenerationTaskQuerySet(models.QuerySet):
@@ -100,10 +119,23 @@ class GenerationTaskQuerySet(models.QuerySet):
         )
 
     def interrupted_submissions(self, now=None):
-        """Claimed for submission long ago but never marked submitted: the worker died
-        mid-request, so kie.ai may or may not have the task."""
+        """Claimed for submission but the claim's lease ran out: its worker died. Before
+        the create left (no create_sent_at) it is simply sent again; after, kie.ai may or
+        may not have the task."""
         now = now or timezone.now()
-        return self.filter(state=State.QUEUED, submit_claimed_at__lt=now - timedelta(minutes=10))
+        return self.filter(state=State.QUEUED, submit_claimed_at__lt=now - SUBMIT_LEASE)
+
+    def unconfirmed_past_deadline(self, now=None):
+        """Unknown outcomes that no evidence has named within their wait."""
+        now = now or timezone.now()
+        return self.filter(state=State.UNCONFIRMED, next_poll_at__lte=now)
+
+    def unknown_outcomes(self):
+        """Every task kie.ai may have made without our knowing: still waiting for
+        evidence, or finished with its charge unknown."""
+        return self.filter(
+            Q(state=State.UNCONFIRMED) | Q(state=State.FAILED, failure_kind=FailureKind.UNKNOWN)
+        )
 
     def stalled_downloads(self, now=None):
         now = now or timezone.now()
@@ -176,7 +208,17 @@ class GenerationTask(models.Model):
 
     next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
     poll_count = models.PositiveIntegerField(default=0)
+    poll_failures = models.PositiveSmallIntegerField(
+        default=0, help_text="Status checks that failed in a row (they back off)."
+    )
     submit_claimed_at = models.DateTimeField(null=True, blank=True)
+    submit_claim = models.CharField(max_length=32, blank=True, editable=False)
+    create_sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set just before the create request left: after it, kie.ai may have the "
+        "task even if no answer came.",
+    )
     submit_attempts = models.PositiveSmallIntegerField(default=0)
     download_claimed_until = models.DateTimeField(null=True, blank=True)
     download_attempts = models.PositiveSmallIntegerField(default=0)
@@ -272,11 +314,15 @@ class GenerationTask(models.Model):
 
     # --- the state machine -----------------------------------------------------------
     def transition(self, to: str, *, message: str = "", failure_kind: str = "", **fields) -> None:
-        """Move to state `to`, or raise IllegalTransition. The one place `state` changes."""
+        """Move to state `to`, or raise IllegalTransition. The one place `state` changes.
+
+        The ledger follows: a task is reserved once kie.ai may have it (see
+        `mark_create_sent`), and released when kie.ai refunds it or never had it.
+        """
         with transaction.atomic():
             current = GenerationTask.objects.select_for_update().get(pk=self.pk)
             allowed = to in ALLOWED_TRANSITIONS.get(current.state, frozenset())
-            if current.state == State.FAILED and current.failure_kind != FailureKind.DOWNLOAD:
+            if current.state == State.FAILED and current.failure_kind != REOPENING.get(to):
                 allowed = False
             if not allowed:
                 raise IllegalTransition(f"task {self.pk}: {current.state} -> {to} is not allowed")
@@ -288,6 +334,8 @@ class GenerationTask(models.Model):
             if from_state == State.FAILED:
                 current.failure_kind, current.failure_message = "", ""
                 current.finished_at = None
+                if "credits_charged" not in fields:
+                    current.credits_charged = None
             if to == State.FAILED or to == State.TIMED_OUT:
                 current.failure_kind = failure_kind or (
                     FailureKind.TIMEOUT if to == State.TIMED_OUT else FailureKind.UPSTREAM
@@ -300,25 +348,22 @@ class GenerationTask(models.Model):
             if to == State.SUCCEEDED:
                 current.progress = 1.0
             elif to in FINAL_STATES and "credits_charged" not in fields:
-                # What kie kept: nothing when it never had the task or refunded it, the
-                # reservation after a timeout or a failed download (spent upstream).
-                # A caller that cannot know says so with credits_charged=None.
-                kept = from_state != State.QUEUED and not _releases_credits(
-                    from_state, to, current.failure_kind
-                )
-                current.credits_charged = current.credits_estimated if kept else Decimal(0)
+                current.credits_charged = _charged_at_end(current, to)
             current.save()
             TaskEvent.objects.create(
                 task=current, from_state=from_state, to_state=to, message=message[:2000]
             )
             if to == State.SUBMITTED:
+                current.reserve_credits("reserved at submission")
+            elif to == State.UNCONFIRMED:
                 CreditLedgerEntry.objects.create(
                     task=current,
-                    kind=CreditLedgerEntry.Kind.RESERVE,
-                    amount=-current.credits_estimated,
-                    note=f"{current.model_label}: reserved at submission",
+                    kind=CreditLedgerEntry.Kind.UNKNOWN,
+                    amount=Decimal(0),
+                    note=f"{current.model_label}: no answer to the create; the reservation "
+                    "stays until kie.ai's answer is found",
                 )
-            elif _releases_credits(from_state, to, current.failure_kind):
+            elif _releases_credits(to, current.failure_kind):
                 reserved = current.reserved_credits()
                 if reserved:
                     CreditLedgerEntry.objects.create(
@@ -330,6 +375,30 @@ class GenerationTask(models.Model):
                     )
         self.refresh_from_db()
 
+    def reserve_credits(self, why: str) -> None:
+        """Reserve the estimate unless this task holds a reservation already."""
+        if self.credits_estimated and not self.reserved_credits():
+            CreditLedgerEntry.objects.create(
+                task=self,
+                kind=CreditLedgerEntry.Kind.RESERVE,
+                amount=-self.credits_estimated,
+                note=f"{self.model_label}: {why}",
+            )
+
+    def mark_create_sent(self, claim: str) -> bool:
+        """Record, just before the create request leaves, that kie.ai may from now on have
+        this task, and reserve its credits. False when our submit claim was taken over
+        (a slow worker's successor): then this worker must not send."""
+        with transaction.atomic():
+            now = timezone.now()
+            marked = GenerationTask.objects.filter(
+                pk=self.pk, state=State.QUEUED, submit_claim=claim, create_sent_at__isnull=True
+            ).update(create_sent_at=now, submit_claimed_at=now, updated_at=now)
+            if marked:
+                self.create_sent_at = now
+                self.reserve_credits("reserved as the create was sent")
+        return bool(marked)
+
     def reserved_credits(self) -> Decimal:
         total = self.ledger_entries.aggregate(total=Sum("amount"))["total"] or Decimal(0)
         return -total if total < 0 else Decimal(0)
@@ -339,6 +408,7 @@ class GenerationTask(models.Model):
         changes = {
             "next_poll_at": next_poll_at,
             "poll_count": F("poll_count") + 1,
+            "poll_failures": 0,
             "last_error": "",
             "updated_at": timezone.now(),
         }
@@ -349,11 +419,23 @@ class GenerationTask(models.Model):
         GenerationTask.objects.filter(pk=self.pk).update(**changes)
 
 
-def _releases_credits(from_state: str, to: str, failure_kind: str) -> bool:
-    """kie refunds failed generations; a failed download or a timeout was still spent."""
-    if from_state == State.QUEUED:
-        return False  # nothing was reserved
-    return to == State.FAILED and failure_kind != FailureKind.DOWNLOAD
+def _releases_credits(to: str, failure_kind: str) -> bool:
+    """kie refunds failed generations and never charges a refused create; a failed
+    download or a timeout was still spent, and an unknown outcome may have been."""
+    if to == State.CANCELED:
+        return True
+    return to == State.FAILED and failure_kind not in (FailureKind.DOWNLOAD, FailureKind.UNKNOWN)
+
+
+def _charged_at_end(task: GenerationTask, to: str):
+    """What kie kept: nothing when it never had the task or refunded it, the estimate
+    after a timeout or a failed download (spent upstream), unknown (None) when nobody
+    can tell."""
+    if to == State.FAILED and task.failure_kind == FailureKind.UNKNOWN:
+        return None
+    if _releases_credits(to, task.failure_kind):
+        return Decimal(0)
+    return task.credits_estimated
 
 
 class TaskEvent(models.Model):
@@ -441,6 +523,7 @@ class CreditLedgerEntry(models.Model):
     class Kind(models.TextChoices):
         RESERVE = "reserve", "Reserved at submission"
         RELEASE = "release", "Released (task failed)"
+        UNKNOWN = "unknown", "Charge unknown (reservation kept)"
         ADJUST = "adjust", "Manual adjustment"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -6,29 +6,33 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 from generator import catalog, generations
-from generator.forms import GenerationForm
+from generator.forms import GenerationForm, new_submission_token
 from generator.models import ACTIVE_STATES, Asset, GenerationTask, Prompt, State, TaskInput
 
 GALLERY_PAGE_SIZE = 24
 LIVE_INTERVAL = "2s"
 GALLERY_STATES = [("active", "In progress"), (State.SUCCEEDED, "Done"), ("failed", "Failed")]
 CALLBACK_MAX_AGE_SECONDS = 600
+_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 def staff_required(view):
@@ -314,6 +318,7 @@ def task_detail(request, pk: int):
     )
     context = {
         "task": task,
+        "rerun_token": new_submission_token(),
         "timings": _timings(task),
         "params": _param_rows(task),
         "interval": LIVE_INTERVAL,
@@ -358,9 +363,15 @@ def _param_rows(task: GenerationTask) -> list[tuple[str, str]]:
 @staff_required
 @require_POST
 def task_rerun(request, pk: int):
+    """Re-run once per press: the page's one-time token makes a double click (or a
+    resent form) return the task it already made."""
     task = get_object_or_404(GenerationTask, pk=pk)
+    token = request.POST.get("submission_token", "")
+    if not _TOKEN.fullmatch(token):
+        messages.error(request, _("That button was out of date; nothing was sent. Try again."))
+        return redirect(task)
     try:
-        new_task = generations.rerun(task, request.user)
+        new_task = generations.rerun(task, request.user, submission_token=token)
     except catalog.CatalogError as exc:
         return HttpResponse(f"This task can no longer be re-run: {exc}", status=409)
     return redirect(new_task)
@@ -428,7 +439,7 @@ def kie_callback(request):
     if settings.KIE_WEBHOOK_HMAC_KEY and not _signed_by_kie(request, upstream_id):
         return JsonResponse({"ok": False, "error": "bad signature"}, status=401)
     if upstream_id:
-        generations.poll_soon(upstream_id)
+        generations.callback_arrived(upstream_id, request.GET.get("ref", "")[:200])
     return JsonResponse({"ok": True})
 
 

@@ -79,7 +79,10 @@ def run_jobs(max_jobs: int = 200) -> list[str]:
 
 
 def make_polls_due() -> None:
-    GenerationTask.objects.active().update(next_poll_at=timezone.now())
+    """Bring every poll forward (an unconfirmed task's deadline is left alone)."""
+    GenerationTask.objects.filter(state__in=("SUBMITTED", "RUNNING")).update(
+        next_poll_at=timezone.now()
+    )
 
 
 def settle(clock: FakeClock, rounds: int = 10, step: float = 5.0) -> None:

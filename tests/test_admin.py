@@ -90,3 +90,17 @@ def test_a_task_is_read_in_the_admin_not_edited(admin_client):
 def test_favicon_ico_points_at_the_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+
+
+@pytest.mark.django_db
+def test_admins_see_every_unknown_outcome_in_one_list(admin_client, admin_user):
+    from tests.factories import make_task
+
+    waiting = make_task(admin_user, state="UNCONFIRMED", prompt="waiting for kie")
+    ended = make_task(admin_user, state="FAILED", failure_kind="unknown", prompt="ended unknown")
+    plain = make_task(admin_user, state="FAILED", failure_kind="upstream", prompt="plain failure")
+    html = admin_client.get("/admin/generator/generationtask/?outcome=unknown").content.decode()
+    assert f"/{waiting.pk}/change/" in html and f"/{ended.pk}/change/" in html
+    assert f"/{plain.pk}/change/" not in html
+    page = admin_client.get(f"/admin/generator/generationtask/{ended.pk}/change/").content
+    assert b"kie.ai logs" in page and b"ended unknown" in page

@@ -116,3 +116,21 @@ def test_credits_reads_the_balance(sandbox):
     sandbox.set_balance(321)
     assert json.loads(kie("credits", "--json"))["credits"] == 321
     assert kie("credits").startswith("321 credits (sandbox)")
+
+
+@pytest.mark.django_db
+def test_status_json_never_shows_the_estimate_as_an_unknown_charge(staff):
+    from tests.factories import make_task
+
+    unknown = make_task(staff, state="FAILED", failure_kind="unknown", credits_charged=None)
+    waiting = make_task(staff, state="UNCONFIRMED")
+    done = make_task(staff, state="SUCCEEDED", credits_charged=5)
+    for task, credits, charge in (
+        (unknown, None, "unknown"),
+        (waiting, None, "unknown"),
+        (done, 5.0, "known"),
+    ):
+        result = json.loads(kie("status", str(task.pk), "--json"))
+        assert (result["credits"], result["charge"]) == (credits, charge)
+        assert result["credits_estimated"] == 5.0
+    assert "charge unknown (estimate 5.00)" in kie("status", str(unknown.pk))

@@ -36,3 +36,31 @@ def test_old_finished_tasks_get_what_kie_kept(staff):
     assert charged[refunded.pk] == 0 and charged[canceled.pk] == 0
     assert charged[timed_out.pk] == Decimal("5")
     assert charged[unknown.pk] is None and charged[recorded_as_free.pk] is None
+
+
+unknown_outcomes = import_module("generator.migrations.0006_unknown_outcomes")
+
+
+@pytest.mark.django_db
+def test_older_unknown_charges_become_reserved_unknown_outcomes(staff):
+    unknown = make_task(staff, state=State.FAILED, credits_charged=None)
+    refunded = make_task(staff, state=State.FAILED, credits_charged=0)
+    unknown_outcomes.older_unknown_charges_are_reserved(apps, None)
+    unknown.refresh_from_db()
+    assert unknown.failure_kind == "unknown" and unknown.reserved_credits() == 5
+    assert GenerationTask.objects.unknown_outcomes().get() == unknown
+    refunded.refresh_from_db()
+    assert refunded.failure_kind != "unknown" and refunded.reserved_credits() == 0
+
+
+@pytest.mark.django_db
+def test_submissions_claimed_before_are_never_sent_again(staff):
+    from django.utils import timezone
+
+    claimed = make_task(staff, state=State.QUEUED, submit_claimed_at=timezone.now())
+    fresh = make_task(staff, state=State.QUEUED)
+    unknown_outcomes.claimed_before_means_maybe_sent(apps, None)
+    claimed.refresh_from_db()
+    fresh.refresh_from_db()
+    assert claimed.create_sent_at == claimed.submit_claimed_at
+    assert fresh.create_sent_at is None

@@ -18,9 +18,10 @@ from .client import default_user_agent
 
 
 class DownloadError(Exception):
-    def __init__(self, message: str, *, permanent: bool):
+    def __init__(self, message: str, *, permanent: bool, gone: bool = False):
         super().__init__(message)
         self.permanent = permanent
+        self.gone = gone  # the host answered that the file is not there (now)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,9 @@ def download(
                         continue
                     if response.status_code in (403, 404, 410):
                         raise DownloadError(
-                            f"the file is gone (HTTP {response.status_code})", permanent=True
+                            f"the file is gone (HTTP {response.status_code})",
+                            permanent=True,
+                            gone=True,
                         )
                     if not response.is_success:
                         raise DownloadError(f"HTTP {response.status_code}", permanent=False)

@@ -703,7 +703,8 @@ class SandboxApp:
                         self._marker_counts.popitem(last=False)
                     fired = True
             if not fired:
-                chance = self.config.faults.get(name, 0.0)
+                table = self.config.faults
+                chance = table.get(name, 0.0) or table.get(f"{name}@{kind}", 0.0)
                 fired = chance > 0 and self._rng.random() < chance
             if fired:
                 self.stats.fault(name)

@@ -85,10 +85,25 @@ _TRANSIENT = (
     "callback_duplicate",
     "callback_out_of_order",
 )
+# A 5xx or a silence in answer to a create leaves an outcome no client can know (the
+# task may or may not exist): the studio keeps its credits reserved until evidence comes.
+# The survivable profiles keep those faults off creates; a table (or a marker) can still
+# aim them there. `name@kind` in a table limits a fault to one kind of request.
+_UNKNOWABLE_ON_CREATE = ("proxy_500", "proxy_502", "proxy_503", "envelope_500")
+_NOT_CREATE = (RECORD, LINK, CREDIT, UPLOAD)
+
+
+def _survivable(rate: float) -> dict[str, float]:
+    table = {name: rate for name in _TRANSIENT if name not in _UNKNOWABLE_ON_CREATE}
+    for name in _UNKNOWABLE_ON_CREATE:
+        table |= {f"{name}@{kind}": rate for kind in _NOT_CREATE}
+    return table
+
+
 PROFILES: dict[str, dict[str, float]] = {
     "none": {},
-    "default": {name: 0.04 for name in _TRANSIENT} | {"slow": 0.05, "drop": 0.03},
-    "harsh": {name: 0.12 for name in _TRANSIENT} | {"fail_after_accept": 0.05},
+    "default": _survivable(0.04) | {"slow": 0.05, "drop": 0.03},
+    "harsh": _survivable(0.12) | {"fail_after_accept": 0.05},
 }
 
 MARKER = re.compile(r"\[sandbox:([a-z0-9_]+)\]", re.IGNORECASE)
@@ -145,8 +160,12 @@ def fault_table(spec: Any) -> dict[str, float]:
         raise FaultError("faults must be a profile name or an object of fault name -> probability")
     table = {}
     for name, value in spec.items():
-        if name not in FAULTS:
+        fault, _, kind = str(name).partition("@")
+        if fault not in FAULTS:
             raise FaultError(f"unknown fault {name!r} (known: {', '.join(FAULTS)})")
+        if kind and kind not in FAULTS[fault]:
+            kinds = ", ".join(sorted(FAULTS[fault]))
+            raise FaultError(f"fault {fault} cannot hit {kind!r} requests (only: {kinds})")
         number = probability(name, value)
         if number > 0:
             table[name] = number

@@ -22,3 +22,31 @@ function addCounters(root) {
 
 document.addEventListener("DOMContentLoaded", function () { addCounters(document); });
 document.addEventListener("htmx:load", function (event) { addCounters(event.target); });
+
+// A form that spends credits (data-spends) can be sent once: its buttons are disabled as
+// it leaves. The server's one-time token makes a second post harmless without a script.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.hasAttribute || !form.hasAttribute("data-spends")) return;
+  if (form.hasAttribute("hx-post")) return; // htmx disables its own (hx-disabled-elt)
+  if (form.dataset.sent) { event.preventDefault(); return; }
+  form.dataset.sent = "1";
+  // After the submit has started, so the pressed button's own value still goes along.
+  setTimeout(function () {
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
+      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
+    });
+  }, 0);
+});
+// Back to a page from the browser's cache: its forms may be sent again (with a new token
+// after a reload; the old one still makes no second task).
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-spends]").forEach(function (form) {
+    delete form.dataset.sent;
+    form.querySelectorAll("button[disabled][aria-busy]").forEach(function (button) {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    });
+  });
+});

@@ -117,7 +117,8 @@ def test_insufficient_credits_fails_at_submit_without_creating_anything(sandbox,
     assert task.failure_kind == "credits"
     assert "top up" in task.failure_message
     assert task.upstream_task_id == ""
-    assert not CreditLedgerEntry.objects.filter(task=task).exists()
+    assert task.reserved_credits() == 0  # reserved as it was sent, released on the refusal
+    assert task.credits_charged == 0
 
 
 @pytest.mark.django_db(transaction=True)

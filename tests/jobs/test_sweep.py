@@ -162,19 +162,6 @@ def test_poll_interval_grows_when_a_task_runs_late(staff):
 
 
 @pytest.mark.django_db
-def test_interrupted_submission_fails_instead_of_being_sent_again(sandbox, staff):
-    task = make_task(staff, state=State.QUEUED)
-    GenerationTask.objects.filter(pk=task.pk).update(
-        submit_claimed_at=timezone.now() - timedelta(minutes=11)
-    )
-    jobs.resume_stalled_tasks()
-    jobs.submit(task.pk)
-    task.refresh_from_db()
-    assert task.state == State.FAILED and "interrupted" in task.failure_message
-    assert sandbox.balance == 1000  # nothing was sent
-
-
-@pytest.mark.django_db
 def test_sweep_naps_while_a_task_waits_for_its_download(sandbox, staff):
     make_task(staff, state=State.RUNNING, upstream_task_id="x", next_poll_at=timezone.now())
     task = GenerationTask.objects.get()

@@ -18,7 +18,7 @@ from generator.kie import (
 )
 from generator.kie.downloads import DownloadError, download
 from generator.sandbox import SandboxApp, SandboxConfig, SandboxTransport
-from generator.sandbox.faults import FAULTS, PROFILES
+from generator.sandbox.faults import FAULTS, PROFILES, FaultError, fault_table
 
 URL = "http://127.0.0.1:8001"
 KEY = "test-key"
@@ -366,11 +366,29 @@ def test_profiles():
         "callback_duplicate",
         "callback_out_of_order",
     }
-    assert set(default) == transient
+    assert {name.split("@")[0] for name in default} == transient
+    # A 5xx to a create leaves an outcome nobody can know: the survivable profiles keep
+    # those off creates.
+    unknowable = {"proxy_500", "proxy_502", "proxy_503", "envelope_500"}
+    for table in (default, harsh):
+        assert not unknowable & set(table)
+        assert not {n for n in table if n.endswith("@create")}
     assert all(0.03 <= p <= 0.05 for p in default.values())
     assert not {"never_finish", "drop_before", "timeout"} & set(harsh)
     assert all(harsh[name] > p for name, p in default.items())
-    assert set(FAULTS) >= set(harsh)
+    assert set(FAULTS) >= {name.split("@")[0] for name in harsh}
+
+
+def test_a_fault_aimed_at_one_kind_of_request_spares_the_others(sandbox):
+    client, _ = sandbox(faults=fault_table({"proxy_502@record": 1.0}))
+    task_id = create(client)  # creates are spared
+    with pytest.raises(UpstreamError):
+        client.gpt4o_image.get_status(task_id)
+
+
+def test_a_fault_cannot_be_aimed_where_it_never_applies():
+    with pytest.raises(FaultError, match="cannot hit"):
+        fault_table({"result_404@create": 0.5})
 
 
 @pytest.mark.parametrize(

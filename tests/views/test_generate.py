@@ -216,8 +216,12 @@ def test_the_same_form_posted_twice_makes_one_task(staff_client):
     task = GenerationTask.objects.get()
     assert first["Location"] == second["Location"] == f"/gallery/?new={task.pk}"
     assert queued_jobs() == [("generator.jobs.submit", (task.pk,))]
-    # The same form sent back with other settings is a new generation.
-    staff_client.post("/generate/", {**form, "prompt": "desk, at night"})
+    # A resent form with other settings (Back, change, submit) still spends nothing more.
+    third = staff_client.post("/generate/", {**form, "prompt": "desk, at night"})
+    assert third["Location"] == first["Location"]
+    assert GenerationTask.objects.count() == 1
+    # A fresh form (its own token) is a new generation.
+    staff_client.post("/generate/", {**form, "submission_token": "9" * 32})
     assert GenerationTask.objects.count() == 2
 
 
@@ -345,7 +349,7 @@ def test_a_new_upload_replaces_the_image_from_a_task_where_one_fits(staff_client
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_same_form_with_another_picture_of_the_same_name_is_a_new_task(staff_client):
+def test_the_same_token_with_another_picture_makes_no_second_task(staff_client):
     form = {
         "model": "4o-image",
         "operation": "edit",
@@ -358,7 +362,7 @@ def test_the_same_form_with_another_picture_of_the_same_name_is_a_new_task(staff
     red = png_bytes(color=(255, 0, 0))
     staff_client.post("/generate/", {**form, "filesUrl": SimpleUploadedFile("image.png", blue)})
     staff_client.post("/generate/", {**form, "filesUrl": SimpleUploadedFile("image.png", red)})
-    assert GenerationTask.objects.count() == 2
+    assert GenerationTask.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ import pytest
 
 from generator.models import GenerationTask, State
 from tests.factories import make_asset, make_task
+from tests.helpers import queued_jobs
 
 
 @pytest.mark.django_db
@@ -84,7 +85,7 @@ def test_pending_task_polls_and_the_partial_stops_when_done(staff_client, staff)
 @pytest.mark.django_db(transaction=True)
 def test_rerun_makes_a_new_task_with_the_same_settings(staff_client, staff):
     task = make_task(staff, state=State.SUCCEEDED)
-    response = staff_client.post(f"/tasks/{task.pk}/rerun/")
+    response = staff_client.post(f"/tasks/{task.pk}/rerun/", {"submission_token": "a" * 32})
     new = GenerationTask.objects.exclude(pk=task.pk).get()
     assert response["Location"] == f"/tasks/{new.pk}/"
     assert (new.model_key, new.operation, new.params) == (
@@ -168,3 +169,31 @@ def test_the_task_page_query_count_does_not_grow_with_reference_images(
         task_input.file.save(f"r{position}.png", ContentFile(png_bytes()), save=True)
     with django_assert_max_num_queries(7):  # session, user, task and its prefetches
         assert staff_client.get(f"/tasks/{task.pk}/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rerun_pressed_twice_makes_one_paid_task(staff_client, staff):
+    done = make_task(staff, state="SUCCEEDED")
+    html = staff_client.get(f"/tasks/{done.pk}/").content.decode()
+    token = html.split('name="submission_token" value="', 1)[1].split('"', 1)[0]
+    assert len(token) == 32 and "data-spends" in html
+    first = staff_client.post(f"/tasks/{done.pk}/rerun/", {"submission_token": token})
+    second = staff_client.post(f"/tasks/{done.pk}/rerun/", {"submission_token": token})
+    assert first["Location"] == second["Location"]
+    assert GenerationTask.objects.count() == 2  # the original and one re-run
+    assert queued_jobs() == [("generator.jobs.submit", (GenerationTask.objects.latest("pk").pk,))]
+
+
+@pytest.mark.django_db
+def test_rerun_without_its_token_sends_nothing(staff_client, staff):
+    done = make_task(staff, state="SUCCEEDED")
+    response = staff_client.post(f"/tasks/{done.pk}/rerun/", follow=True)
+    assert "out of date" in response.content.decode()
+    assert GenerationTask.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_unconfirmed_task_says_kie_may_have_made_it(staff_client, staff):
+    task = make_task(staff, state="UNCONFIRMED")
+    html = staff_client.get(f"/tasks/{task.pk}/").content.decode()
+    assert "may have made this" in html and "never sent twice" in html

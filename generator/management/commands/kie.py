@@ -7,6 +7,7 @@ kie status [TASK] [--json]
 kie credits [--json]
 kie sandbox [--port N] [--host H] [--duration S] [--credits N] [--visibility-delay S]
             [--faults PROFILE|JSON] [--fault NAME=P ...] [--seed N] [--slow-seconds S]
+kie chaos [--tasks N] [--faults PROFILE] [--workers W] [--kill-every S] [--json]
 """
 
 from __future__ import annotations
@@ -84,6 +85,21 @@ class Command(BaseCommand):
         from generator.sandbox.server import add_fault_arguments
 
         add_fault_arguments(sandbox)
+
+        chaos = sub.add_parser(
+            "chaos", help="many tasks through real workers against a faulty sandbox, then checks"
+        )
+        chaos.add_argument("--tasks", type=int, default=30)
+        chaos.add_argument("--faults", default="default", help="a sandbox fault profile")
+        chaos.add_argument("--workers", type=int, default=2, help="worker clusters (qcluster)")
+        chaos.add_argument(
+            "--kill-every", type=float, default=0, help="SIGKILL a random worker every S seconds"
+        )
+        chaos.add_argument("--time-limit", type=float, default=1800)
+        chaos.add_argument("--sandbox-duration", type=float, default=2.0)
+        chaos.add_argument("--seed", type=int)
+        chaos.add_argument("--keep", action="store_true", help="keep the scratch folder")
+        chaos.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **options):
         return getattr(self, f"do_{action}")(**options)
@@ -203,6 +219,42 @@ class Command(BaseCommand):
         )
         serve(host, port, config)
 
+    # --- chaos --------------------------------------------------------------------
+    def do_chaos(self, json: bool = False, **options):
+        import os
+        import sys
+
+        from generator import chaos
+
+        fields = chaos.ChaosOptions.__dataclass_fields__
+        run = chaos.ChaosOptions(**{k: v for k, v in options.items() if k in fields})
+        if run.tasks < 1 or run.workers < 1:
+            raise CommandError("--tasks and --workers must be at least 1")
+        if chaos.INNER_FLAG not in os.environ:  # first, a scratch database, queue and ports
+            argv = [sys.executable, str(chaos.BASE_DIR / "manage.py"), "kie", "chaos"]
+            code = chaos.run_isolated(run, argv + _chaos_args(run, json))
+            if code:
+                sys.exit(code)
+            return
+        report = chaos.run(run, self.stderr)
+        chaos.print_report(report, json, self.stdout)
+        if not report["ok"]:
+            sys.exit(1)
+
+
+def _chaos_args(options, as_json: bool) -> list[str]:
+    args = [
+        f"--tasks={options.tasks}",
+        f"--faults={options.faults}",
+        f"--workers={options.workers}",
+        f"--kill-every={options.kill_every}",
+        f"--time-limit={options.time_limit}",
+        f"--sandbox-duration={options.sandbox_duration}",
+    ]
+    if options.seed is not None:
+        args.append(f"--seed={options.seed}")
+    return args + (["--keep"] if options.keep else []) + (["--json"] if as_json else [])
+
 
 def _owner(username: str | None):
     users = get_user_model().objects
@@ -257,7 +309,10 @@ def task_dict(task: GenerationTask) -> dict:
         "progress": task.progress,
         "error": task.failure_message or None,
         "failure_kind": task.failure_kind or None,
-        "credits": float(task.credits_shown),
+        # What kie.ai kept, null while it is not known (in flight, or an unknown outcome).
+        "credits": None if task.credits_charged is None else float(task.credits_charged),
+        "credits_estimated": float(task.credits_estimated),
+        "charge": _charge(task),
         "upstream_task_id": task.upstream_task_id or None,
         "created_at": task.created_at.isoformat(),
         "assets": [
@@ -282,8 +337,22 @@ def _absolute_path(field_file) -> str:
         return field_file.name
 
 
+def _charge(task: GenerationTask) -> str:
+    if task.credits_charged is not None:
+        return "known"
+    if task.state == "UNCONFIRMED" or task.failure_kind == "unknown":
+        return "unknown"
+    return "pending"
+
+
 def _task_line(task: GenerationTask) -> str:
-    line = f"#{task.pk} {task.model_key} {task.state} {task.credits_shown} credits"
+    charge = _charge(task)
+    shown = (
+        f"{task.credits_charged} credits"
+        if charge == "known"
+        else f"charge {charge} (estimate {task.credits_estimated})"
+    )
+    line = f"#{task.pk} {task.model_key} {task.state} {shown}"
     if task.failure_message:
         line += f" — {task.failure_message}"
     for asset in task.assets.all():
