@@ -173,12 +173,14 @@ def fault_table(spec: Any) -> dict[str, float]:
 
 
 def one_fault(text: str) -> tuple[str, float]:
-    """`NAME=P` from the command line."""
+    """`NAME=P` or `NAME@KIND=P` from the command line."""
     name, sep, value = text.partition("=")
     name = name.strip()
-    if not sep or name not in FAULTS:
+    if not sep or name.partition("@")[0] not in FAULTS:
         raise FaultError(f"--fault takes NAME=P with NAME one of {', '.join(FAULTS)}")
-    return name, probability(name, value.strip())
+    chance = probability(name, value.strip())
+    fault_table({name: chance})  # refuses a KIND the fault never applies to
+    return name, chance
 
 
 # --- what each fault looks like on the wire -----------------------------------------

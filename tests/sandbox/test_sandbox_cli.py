@@ -62,6 +62,7 @@ def test_a_json_profile(served):
         (["--fault", "drop"], "NAME=P"),
         (["--fault", "explode=0.1"], "NAME=P"),
         (["--fault", "drop=nan"], "from 0 to 1"),
+        (["--fault", "result_404@create=0.1"], "cannot hit"),
     ],
 )
 def test_bad_faults_are_a_clear_error(served, args, says):
@@ -86,3 +87,8 @@ def test_the_standalone_server_refuses_a_bad_profile(served, capsys):
 def test_fault_options_errors_are_fault_errors():
     with pytest.raises(FaultError):
         server.fault_options("none", ["slow=-1"])
+
+
+def test_a_single_fault_aimed_at_one_kind(served):
+    call_command("kie", "sandbox", "--fault", "proxy_502@record=0.25")
+    assert served["config"].faults == {"proxy_502@record": 0.25}
