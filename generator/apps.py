@@ -5,3 +5,22 @@ class GeneratorConfig(AppConfig):
     name = "generator"
     verbose_name = "Generation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django_q.signals import post_spawn
+
+        post_spawn.connect(resume_work_on_worker_start, dispatch_uid="generator-resume-work")
+
+
+def resume_work_on_worker_start(sender, proc_name, **kwargs):
+    """A worker (re)started, perhaps after a crash that took the poll sweep with it: make
+    sure a sweep runs, rather than wait for the scheduler's next watchdog (a restarted
+    cluster only schedules after 30 s of life)."""
+    import logging
+
+    from generator import jobs
+
+    try:
+        jobs.watchdog()
+    except Exception:  # a worker must start even when the database hiccups
+        logging.getLogger(__name__).warning("could not check for work at start", exc_info=True)

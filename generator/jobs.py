@@ -25,6 +25,7 @@ from generator import catalog
 from generator.heartbeat import heartbeat
 from generator.kie import (
     AuthenticationError,
+    FirewallRefusedError,
     InputError,
     InsufficientCreditsError,
     KieError,
@@ -300,6 +301,11 @@ def describe_submit_failure(task: GenerationTask, exc: KieError) -> tuple[str, s
         return FailureKind.AUTH, "kie.ai refused our API key. Ask an admin to check KIE_API_KEY."
     if isinstance(exc, InputError):
         return FailureKind.INPUT, f"kie.ai refused the settings: {exc.message}"
+    if isinstance(exc, FirewallRefusedError):
+        return FailureKind.UPSTREAM, (
+            "kie.ai's firewall kept refusing our requests (this is not the API key). Nothing "
+            "was charged. Ask an admin to check KIE_USER_AGENT, then re-run."
+        )
     return FailureKind.UPSTREAM, (
         f"kie.ai kept refusing the request ({exc.message}). Nothing was charged; try again later."
     )
@@ -718,6 +724,7 @@ def _fetch(url: str, stream, client, deadline: float) -> downloads.Downloaded:
         max_bytes=settings.KIE_MAX_DOWNLOAD_BYTES,
         transport=client.transport,
         deadline=deadline,
+        user_agent=client.user_agent,
     )
 
 

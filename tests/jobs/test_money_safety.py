@@ -357,3 +357,44 @@ def test_a_cdn_error_page_served_with_200_is_retried_not_failed(sandbox, staff, 
     jobs.download(task.pk)
     task.refresh_from_db()
     assert task.state == State.SUCCEEDED
+
+
+@pytest.mark.django_db
+def test_a_firewall_refusal_is_retried_then_blamed_on_the_user_agent_not_the_key(
+    sandbox, staff, monkeypatch
+):
+    monkeypatch.setattr(
+        upstream,
+        "transport",
+        lambda: httpx.MockTransport(lambda r: httpx.Response(403, text="error code: 1010")),
+    )
+    task = make_task(staff, state=State.QUEUED)
+    for _ in range(jobs.MAX_SUBMIT_ATTEMPTS):
+        GenerationTask.objects.filter(pk=task.pk).update(submit_claimed_at=None)
+        jobs.submit(task.pk)
+    task.refresh_from_db()
+    assert task.state == State.FAILED and task.failure_kind == "upstream"
+    assert "not the API key" in task.failure_message and "KIE_USER_AGENT" in task.failure_message
+    assert task.credits_charged == 0 and task.reserved_credits() == 0
+
+
+@pytest.mark.django_db
+def test_result_files_are_fetched_with_our_user_agent(sandbox, staff, settings, monkeypatch):
+    from tests.helpers import png_bytes
+
+    settings.KIE_USER_AGENT = "AutoScaleStudio-test/9"
+    seen = []
+    inner = upstream.transport
+
+    class Spy(httpx.BaseTransport):
+        def handle_request(self, request):
+            seen.append(request.headers.get("User-Agent"))
+            return inner().handle_request(request)
+
+    monkeypatch.setattr(upstream, "transport", lambda: Spy())
+    url = sandbox.put_file(png_bytes(), "image/png", "ua.png")
+    task = make_task(staff, state=State.DOWNLOADING, result_urls=[url])
+    jobs.download(task.pk)
+    task.refresh_from_db()
+    assert task.state == State.SUCCEEDED
+    assert seen and set(seen) == {"AutoScaleStudio-test/9"}

@@ -193,3 +193,21 @@ def test_a_dead_sweeps_lease_runs_out_within_a_request_timeout(sandbox, staff, s
     lease = polls[0]
     left = (lease.held_until - timezone.now()).total_seconds()
     assert left <= settings.KIE_TIMEOUT_SECONDS + jobs.SWEEP_LEASE_MARGIN
+
+
+@pytest.mark.django_db
+def test_a_worker_starting_restarts_a_sweep_that_died_with_a_crashed_worker(sandbox, staff):
+    from django_q.signals import post_spawn
+
+    make_task(staff, state=State.RUNNING, upstream_task_id="x", next_poll_at=timezone.now())
+    post_spawn.send(sender="django_q", proc_name="Process-1:1")
+    assert queued_jobs() == [("generator.jobs.poll_sweep", ())]
+
+
+@pytest.mark.django_db
+def test_a_worker_starting_with_nothing_in_flight_queues_nothing(sandbox, staff):
+    from django_q.signals import post_spawn
+
+    make_task(staff, state=State.SUCCEEDED)
+    post_spawn.send(sender="django_q", proc_name="Process-1:1")
+    assert queued_jobs() == []
