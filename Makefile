@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test test-fast lint format chromium migrate clean
+.PHONY: install run test test-fast lint format chromium migrate clean chaos
 
 install: $(STAMP)
 
@@ -28,13 +28,20 @@ migrate: install
 run: migrate
 	@$(PY) manage.py ensure_demo_user
 	@echo "Open http://127.0.0.1:8000  (Ctrl-C stops the web server, the worker and the sandbox)"
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/honcho start -f Procfile
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} \
+	  KIE_CALLBACK_URL=$${KIE_CALLBACK_URL:-$$( [ -n "$$KIE_API_KEY" ] || echo http://127.0.0.1:8000/kie/callback/)} \
+	  $(BIN)/honcho start -f Procfile
 
 test: install chromium
 	$(BIN)/pytest
 
 test-fast: install
 	$(BIN)/pytest -m "not browser"
+
+# A short chaos run: real workers, a faulty sandbox, workers killed; fails on a broken
+# invariant. Bigger: `.venv/bin/python manage.py kie chaos --tasks 300 --workers 3 --kill-every 30`.
+chaos: install
+	$(PY) manage.py kie chaos --tasks $${CHAOS_TASKS:-30} --workers 2 --kill-every 15 --json
 
 lint: install
 	$(BIN)/ruff check .

@@ -376,9 +376,10 @@ def check(task_ids: list[int], stats: dict, run_id: str) -> dict:
         "upstream_tasks": int(stats.get("tasks_created", 0)),
         "upstream_tasks_per_local_task": max(per_local, default=0),
         "orphan_upstream_tasks": sum(
-            count for number, count in upstream_counts.items() if number >= len(task_ids)
-        )
-        + upstream_counts.get(None, 0),
+            count
+            for number, count in upstream_counts.items()
+            if number is None or number >= len(task_ids)
+        ),
         "assets": sum(len(task.assets.all()) for task in tasks),
         "assets_lost": sum(_lost(asset) for task in tasks for asset in task.assets.all())
         + sum(
