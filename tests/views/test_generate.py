@@ -487,3 +487,21 @@ def test_an_earlier_image_that_is_gone_is_dropped(staff_client):
         },
     )
     assert GenerationTask.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["NaN", "nan", "inf", "-Infinity", "1e999"])
+def test_a_number_that_is_not_finite_is_refused_on_its_field(staff_client, value):
+    response = staff_client.post(
+        "/generate/",
+        {
+            "model": "ideogram-v3",
+            "operation": "remix",
+            "prompt": "x",
+            "strength": value,
+            "image_url": SimpleUploadedFile("a.png", png_bytes(64, 64), "image/png"),
+        },
+    )
+    assert response.status_code == 200
+    assert "Strength must be a finite number." in response.content.decode()
+    assert not GenerationTask.objects.exists()
