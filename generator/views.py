@@ -23,6 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 from generator import catalog, generations
 from generator.forms import GenerationForm
+from generator.ids import database_id
 from generator.models import ACTIVE_STATES, Asset, GenerationTask, Prompt, State, TaskInput
 
 GALLERY_PAGE_SIZE = 24
@@ -116,11 +117,7 @@ def _initial_values(request, model, operation, input_asset) -> dict:
 
 def _int(value) -> int | None:
     """A database id from a query string, or None for anything else."""
-    try:
-        number = int(value) if value else None
-    except ValueError:
-        return None
-    return number if number is not None and 0 < number < 2**63 else None
+    return database_id(value)
 
 
 def _start(request, form: GenerationForm) -> GenerationTask | None:
@@ -244,7 +241,7 @@ def gallery(request):
     if filters["state"] not in {value for value, _ in GALLERY_STATES}:
         filters["state"] = ""  # an unknown state shows everything, as its select says
     tasks = GenerationTask.objects.for_gallery().filtered(**filters)
-    page = Paginator(tasks, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(tasks, GALLERY_PAGE_SIZE).get_page(_int(request.GET.get("page")))
     context = {
         "page": page,
         "tasks": page.object_list,
@@ -277,8 +274,8 @@ def _parse_cards(value: str) -> dict[int, str]:
     cards = {}
     for item in value.split(",")[: GALLERY_PAGE_SIZE * 2]:
         pk, _, version = item.partition(":")
-        if pk.isdigit():
-            cards[int(pk)] = version
+        if task_id := _int(pk):
+            cards[task_id] = version
     return cards
 
 
