@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import time
 from functools import wraps
 
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
-from generator import catalog, generations
+from generator import catalog, generations, safejson
 from generator.forms import GenerationForm
 from generator.ids import database_id
 from generator.models import ACTIVE_STATES, Asset, GenerationTask, Prompt, State, TaskInput
@@ -30,6 +29,7 @@ GALLERY_PAGE_SIZE = 24
 LIVE_INTERVAL = "2s"
 GALLERY_STATES = [("active", "In progress"), (State.SUCCEEDED, "Done"), ("failed", "Failed")]
 CALLBACK_MAX_AGE_SECONDS = 600
+CALLBACK_MAX_BYTES = safejson.MAX_BYTES
 
 
 def staff_required(view):
@@ -418,9 +418,14 @@ def kie_callback(request):
     """kie.ai's callback only moves the task's next poll forward: the body is never trusted,
     the status is always re-read from record-info. Duplicates are harmless."""
     try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        return JsonResponse({"ok": False, "error": "not JSON"}, status=400)
+        # Read no further than the limit: a body past it is refused unread.
+        body = safejson.loads(request.read(CALLBACK_MAX_BYTES + 1) or b"{}")
+    except safejson.JSONTooLarge as exc:
+        return JsonResponse({"ok": False, "error": f"body {exc}"}, status=413)
+    except safejson.JSONRefused as exc:
+        return JsonResponse({"ok": False, "error": f"body {exc}"}, status=400)
+    if not isinstance(body, dict):
+        return JsonResponse({"ok": False, "error": "body is not a JSON object"}, status=400)
     upstream_id = _callback_task_id(body)
     if settings.KIE_WEBHOOK_HMAC_KEY and not _signed_by_kie(request, upstream_id):
         return JsonResponse({"ok": False, "error": "bad signature"}, status=401)
