@@ -438,14 +438,19 @@ def _signed_by_kie(request, upstream_id: str) -> bool:
     """kie-api.md 1.9: base64(HMAC-SHA256(taskId + "." + timestamp)), a recent timestamp."""
     stamp = request.headers.get("X-Webhook-Timestamp", "")
     signature = request.headers.get("X-Webhook-Signature", "")
-    if not (stamp.isdigit() and signature and upstream_id):
+    # Seconds since 1970 in ASCII digits (isdigit alone also takes "²"), short enough
+    # to be a time at all.
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
+        return False
+    if not (signature and upstream_id):
         return False
     if abs(time.time() - int(stamp)) > CALLBACK_MAX_AGE_SECONDS:
         return False  # an old, replayed delivery
     expected = hmac.new(
         settings.KIE_WEBHOOK_HMAC_KEY.encode(), f"{upstream_id}.{stamp}".encode(), hashlib.sha256
     ).digest()
-    return hmac.compare_digest(base64.b64encode(expected).decode(), signature.strip())
+    given = signature.strip().encode("utf-8", "replace")  # compare_digest takes ASCII str only
+    return hmac.compare_digest(base64.b64encode(expected), given)
 
 
 def _callback_task_id(body) -> str:

@@ -144,3 +144,21 @@ def test_a_callback_nested_as_deep_as_allowed_still_counts(client, staff):
     body = '{"data": {"taskId": "abc", "info": ' + "[" * 60 + "]" * 60 + "}}"
     assert post_raw(client, body).status_code == 200
     assert ("generator.jobs.poll_sweep", ()) in queued_jobs()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "stamp, signature",
+    [("²", "x"), ("9" * 5000, "x"), ("9" * 400, "x"), ("now", "é"), ("now", "sig\u2028")],
+    ids=["superscript", "too-many-digits", "beyond-a-float", "latin", "unicode"],
+)
+def test_odd_signature_headers_are_a_bad_signature(client, staff, settings, stamp, signature):
+    settings.KIE_WEBHOOK_HMAC_KEY = "hmac-test-key"
+    response = client.post(
+        "/kie/callback/",
+        {"data": {"taskId": "abc"}},
+        content_type="application/json",
+        HTTP_X_WEBHOOK_TIMESTAMP=str(int(time.time())) if stamp == "now" else stamp,
+        HTTP_X_WEBHOOK_SIGNATURE=signature,
+    )
+    assert response.status_code == 401
