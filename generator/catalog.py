@@ -175,6 +175,8 @@ def coerce(param: Param, raw: Any) -> Any:
         if not isinstance(raw, str):
             raise ValueError("must be text")
         value = raw.strip()
+        if "\x00" in value:  # PostgreSQL stores no NUL: refuse it here, by name
+            raise ValueError("must not contain a NUL character")
         if param.max_length and len(value) > param.max_length:
             raise ValueError(f"is {len(value)} characters; the limit is {param.max_length}")
         return value

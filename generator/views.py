@@ -232,11 +232,11 @@ def estimate(request):
 @require_GET
 @vary_on_headers("HX-Request")
 def gallery(request):
-    filters = {
-        "kind": request.GET.get("kind", ""),
-        "model": request.GET.get("model", ""),
+    filters = {  # PostgreSQL refuses NUL in a query parameter: none gets that far
+        "kind": request.GET.get("kind", "").replace("\x00", ""),
+        "model": request.GET.get("model", "").replace("\x00", ""),
         "state": request.GET.get("state", ""),
-        "search": request.GET.get("q", "").strip()[:200],
+        "search": request.GET.get("q", "").replace("\x00", "").strip()[:200],
     }
     if filters["state"] not in {value for value, _ in GALLERY_STATES}:
         filters["state"] = ""  # an unknown state shows everything, as its select says

@@ -109,3 +109,10 @@ def test_numbers_must_be_finite(raw):
             {"prompt": "x", "image_url": ["a"], "strength": raw},
         )
     assert caught.value.errors == {"strength": "must be a finite number"}
+
+
+def test_text_with_a_nul_character_is_refused():
+    # PostgreSQL stores no NUL: it would fail in the database, not here.
+    with pytest.raises(catalog.CatalogError) as caught:
+        catalog.validate(catalog.get("flux-kontext-pro"), None, {"prompt": "a\x00desk"})
+    assert caught.value.errors == {"prompt": "must not contain a NUL character"}

@@ -104,3 +104,13 @@ def test_an_id_out_of_range_is_not_a_card(staff_client, staff, card):
     task = make_task(staff, state=State.RUNNING)
     response = staff_client.get(f"/gallery/live/?cards={card},{task.pk}:{task.version}")
     assert response.status_code == 204
+
+
+@pytest.mark.django_db
+def test_gallery_filters_drop_nul_characters(staff_client, staff):
+    # PostgreSQL refuses NUL in a query parameter: it must never reach the database.
+    make_task(staff, prompt="desk lamp")
+    response = staff_client.get("/gallery/", {"q": "desk\x00", "model": "\x00", "kind": "\x00"})
+    assert response.status_code == 200
+    assert response.context["filters"]["search"] == "desk"
+    assert "\x00" not in "".join(response.context["filters"].values())
