@@ -9,6 +9,7 @@ request body (the kie adapters only wrap it: Market models nest it under "input"
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -174,6 +175,8 @@ def coerce(param: Param, raw: Any) -> Any:
         if not isinstance(raw, str):
             raise ValueError("must be text")
         value = raw.strip()
+        if "\x00" in value:  # PostgreSQL stores no NUL: refuse it here, by name
+            raise ValueError("must not contain a NUL character")
         if param.max_length and len(value) > param.max_length:
             raise ValueError(f"is {len(value)} characters; the limit is {param.max_length}")
         return value
@@ -194,6 +197,10 @@ def coerce(param: Param, raw: Any) -> Any:
         except (TypeError, ValueError):
             kind = "a whole number" if param.type is ParamType.INT else "a number"
             raise ValueError(f"must be {kind}") from None
+        except OverflowError:  # a whole number too big for a float
+            number = math.inf
+        if not math.isfinite(number):  # NaN passes every comparison, and no database stores it
+            raise ValueError("must be a finite number")
         if param.minimum is not None and number < param.minimum:
             raise ValueError(f"must be at least {param.minimum:g}")
         if param.maximum is not None and number > param.maximum:

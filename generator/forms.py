@@ -13,6 +13,7 @@ from django import forms
 from generator import catalog
 from generator.catalog import ParamType
 from generator.generations import ImageInput
+from generator.ids import database_id
 from generator.models import Asset, Prompt, TaskInput
 
 
@@ -71,8 +72,19 @@ class KnownInputsField(forms.ModelMultipleChoiceField):
     """Earlier reference images by id; an id that is gone (or was never one) is dropped."""
 
     def clean(self, value):
-        ids = [item for item in value or [] if str(item).isdecimal()]
+        ids = [database_id(item) for item in value or [] if database_id(item)]
         return list(self.queryset.filter(pk__in=ids).order_by("task_id", "position"))
+
+
+class KnownChoiceField(forms.ModelChoiceField):
+    """One object by id; what cannot be an id is an invalid choice, never looked up."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not database_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
 
 
 def new_submission_token() -> str:
@@ -83,7 +95,7 @@ def new_submission_token() -> str:
 class GenerationForm(forms.Form):
     model = forms.CharField(widget=forms.HiddenInput)
     operation = forms.CharField(widget=forms.HiddenInput)
-    saved_prompt = forms.ModelChoiceField(
+    saved_prompt = KnownChoiceField(
         queryset=Prompt.objects.none(),
         required=False,
         label="Saved prompt",
@@ -96,7 +108,7 @@ class GenerationForm(forms.Form):
     )
     # Images carried into the form, each shown with a tick box: a task's result ("use
     # as input of an edit") and an earlier task's reference images ("change and re-run").
-    input_asset = forms.ModelChoiceField(
+    input_asset = KnownChoiceField(
         queryset=Asset.objects.filter(content_type__startswith="image/"),
         required=False,
         widget=forms.HiddenInput,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import re
 import time
 from functools import wraps
@@ -24,14 +23,16 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
-from generator import catalog, generations
+from generator import catalog, generations, safejson
 from generator.forms import GenerationForm, new_submission_token
+from generator.ids import database_id
 from generator.models import ACTIVE_STATES, Asset, GenerationTask, Prompt, State, TaskInput
 
 GALLERY_PAGE_SIZE = 24
 LIVE_INTERVAL = "2s"
 GALLERY_STATES = [("active", "In progress"), (State.SUCCEEDED, "Done"), ("failed", "Failed")]
 CALLBACK_MAX_AGE_SECONDS = 600
+CALLBACK_MAX_BYTES = safejson.MAX_BYTES
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
@@ -120,11 +121,7 @@ def _initial_values(request, model, operation, input_asset) -> dict:
 
 def _int(value) -> int | None:
     """A database id from a query string, or None for anything else."""
-    try:
-        number = int(value) if value else None
-    except ValueError:
-        return None
-    return number if number is not None and 0 < number < 2**63 else None
+    return database_id(value)
 
 
 def _start(request, form: GenerationForm) -> GenerationTask | None:
@@ -239,16 +236,16 @@ def estimate(request):
 @require_GET
 @vary_on_headers("HX-Request")
 def gallery(request):
-    filters = {
-        "kind": request.GET.get("kind", ""),
-        "model": request.GET.get("model", ""),
+    filters = {  # PostgreSQL refuses NUL in a query parameter: none gets that far
+        "kind": request.GET.get("kind", "").replace("\x00", ""),
+        "model": request.GET.get("model", "").replace("\x00", ""),
         "state": request.GET.get("state", ""),
-        "search": request.GET.get("q", "").strip()[:200],
+        "search": request.GET.get("q", "").replace("\x00", "").strip()[:200],
     }
     if filters["state"] not in {value for value, _ in GALLERY_STATES}:
         filters["state"] = ""  # an unknown state shows everything, as its select says
     tasks = GenerationTask.objects.for_gallery().filtered(**filters)
-    page = Paginator(tasks, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(tasks, GALLERY_PAGE_SIZE).get_page(_int(request.GET.get("page")))
     context = {
         "page": page,
         "tasks": page.object_list,
@@ -281,8 +278,8 @@ def _parse_cards(value: str) -> dict[int, str]:
     cards = {}
     for item in value.split(",")[: GALLERY_PAGE_SIZE * 2]:
         pk, _, version = item.partition(":")
-        if pk.isdigit():
-            cards[int(pk)] = version
+        if task_id := _int(pk):
+            cards[task_id] = version
     return cards
 
 
@@ -429,12 +426,19 @@ def _file_response(field_file, content_type, as_attachment, filename):
 @csrf_exempt
 @require_POST
 def kie_callback(request):
-    """kie.ai's callback only moves the task's next poll forward: the body is never trusted,
-    the status is always re-read from record-info. Duplicates are harmless."""
+    """kie.ai's callback moves the task's next poll forward and, through the signed `ref`
+    we put in every callback URL, re-attaches a task whose create answer was lost. The body
+    is never trusted beyond the task id: the status is re-read from record-info.
+    Duplicates are harmless."""
     try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        return JsonResponse({"ok": False, "error": "not JSON"}, status=400)
+        # Read no further than the limit: a body past it is refused unread.
+        body = safejson.loads(request.read(CALLBACK_MAX_BYTES + 1) or b"{}")
+    except safejson.JSONTooLarge as exc:
+        return JsonResponse({"ok": False, "error": f"body {exc}"}, status=413)
+    except safejson.JSONRefused as exc:
+        return JsonResponse({"ok": False, "error": f"body {exc}"}, status=400)
+    if not isinstance(body, dict):
+        return JsonResponse({"ok": False, "error": "body is not a JSON object"}, status=400)
     upstream_id = _callback_task_id(body)
     if settings.KIE_WEBHOOK_HMAC_KEY and not _signed_by_kie(request, upstream_id):
         return JsonResponse({"ok": False, "error": "bad signature"}, status=401)
@@ -447,14 +451,19 @@ def _signed_by_kie(request, upstream_id: str) -> bool:
     """kie-api.md 1.9: base64(HMAC-SHA256(taskId + "." + timestamp)), a recent timestamp."""
     stamp = request.headers.get("X-Webhook-Timestamp", "")
     signature = request.headers.get("X-Webhook-Signature", "")
-    if not (stamp.isdigit() and signature and upstream_id):
+    # Seconds since 1970 in ASCII digits (isdigit alone also takes "²"), short enough
+    # to be a time at all.
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
+        return False
+    if not (signature and upstream_id):
         return False
     if abs(time.time() - int(stamp)) > CALLBACK_MAX_AGE_SECONDS:
         return False  # an old, replayed delivery
     expected = hmac.new(
         settings.KIE_WEBHOOK_HMAC_KEY.encode(), f"{upstream_id}.{stamp}".encode(), hashlib.sha256
     ).digest()
-    return hmac.compare_digest(base64.b64encode(expected).decode(), signature.strip())
+    given = signature.strip().encode("utf-8", "replace")  # compare_digest takes ASCII str only
+    return hmac.compare_digest(base64.b64encode(expected), given)
 
 
 def _callback_task_id(body) -> str:

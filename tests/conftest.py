@@ -1,10 +1,25 @@
+import os
+
 import pytest
 from django.contrib.auth import get_user_model
 from django_q.brokers import get_broker
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from generator import upstream
 from generator.sandbox import SandboxApp, SandboxConfig
 from tests.helpers import FakeClock
+
+# The fuzz tests (tests/fuzz/): the same examples on every run, few enough to keep the
+# suite fast. HYPOTHESIS_PROFILE=explore looks much harder, with fresh random input.
+_FUZZ = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+hypothesis_settings.register_profile("studio", max_examples=50, derandomize=True, **_FUZZ)
+hypothesis_settings.register_profile("explore", max_examples=1000, **_FUZZ)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "studio"))
 
 
 @pytest.fixture

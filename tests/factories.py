@@ -46,3 +46,47 @@ def make_asset(task, index=0) -> Asset:
     asset.thumbnail.save(f"t{task.pk}-{index}.webp", image_thumbnail(ContentFile(data)), save=False)
     asset.save()
     return asset
+
+
+def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
+    """One saved object of every model an URL can name, keyed by its model class."""
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+    from django_q.models import Failure, OrmQ, Schedule, Success
+
+    from generator.models import (
+        CreditBalanceSnapshot,
+        CreditLedgerEntry,
+        JobLease,
+        PriceOverride,
+        Prompt,
+        TaskInput,
+    )
+
+    task = make_task(user, state=State.SUCCEEDED, prompt=prompt)
+    edit = make_task(user, state=State.SUCCEEDED, prompt="bluer")
+    task_input = TaskInput(task=edit, param="inputImage", content_type="image/png")
+    task_input.file.save(f"in-{task.pk}.png", ContentFile(png_bytes(32, 32)))
+    now = timezone.now()
+    ran = {"func": "generator.jobs.poll_sweep", "started": now, "stopped": now}
+    return {
+        type(user): user,
+        Group: Group.objects.create(name="marketing"),
+        Prompt: Prompt.objects.create(owner=user, name="launch", text=prompt),
+        GenerationTask: task,
+        task.events.model: task.events.get(),
+        TaskInput: task_input,
+        Asset: make_asset(task),
+        CreditLedgerEntry: CreditLedgerEntry.objects.create(
+            kind=CreditLedgerEntry.Kind.ADJUST, amount=Decimal("1"), note="test"
+        ),
+        CreditBalanceSnapshot: CreditBalanceSnapshot.objects.create(balance=Decimal("100")),
+        PriceOverride: PriceOverride.objects.create(
+            model_key="flux-kontext-pro", price_key="", credits=Decimal("4")
+        ),
+        JobLease: JobLease.objects.create(name="poll-sweep-test", held_until=now),
+        Schedule: Schedule.objects.create(func="generator.jobs.poll_sweep", name="test"),
+        Success: Success.objects.create(id="s1", name="ok", success=True, **ran),
+        Failure: Failure.objects.create(id="f1", name="ko", success=False, **ran),
+        OrmQ: OrmQ.objects.create(key="test", payload="x"),
+    }

@@ -94,3 +94,25 @@ def test_sandbox_can_find_the_entry_behind_a_request():
     )
     assert catalog.find_by_api_model(catalog.Family.GPT4O_IMAGE, None).key == "4o-image"
     assert catalog.find_by_api_model(catalog.Family.MARKET, "nope") is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["NaN", "nan", "inf", "-Infinity", "1e999", float("nan"), 10**400],
+    ids=["NaN", "nan", "inf", "-Infinity", "1e999", "float-nan", "10**400"],
+)
+def test_numbers_must_be_finite(raw):
+    with pytest.raises(catalog.CatalogError) as caught:
+        catalog.validate(
+            catalog.get("ideogram-v3"),
+            "remix",
+            {"prompt": "x", "image_url": ["a"], "strength": raw},
+        )
+    assert caught.value.errors == {"strength": "must be a finite number"}
+
+
+def test_text_with_a_nul_character_is_refused():
+    # PostgreSQL stores no NUL: it would fail in the database, not here.
+    with pytest.raises(catalog.CatalogError) as caught:
+        catalog.validate(catalog.get("flux-kontext-pro"), None, {"prompt": "a\x00desk"})
+    assert caught.value.errors == {"prompt": "must not contain a NUL character"}

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image
 
+from generator.models import GenerationTask
 from tests.helpers import png_bytes
 
 
@@ -134,3 +135,16 @@ def test_status_json_never_shows_the_estimate_as_an_unknown_charge(staff):
         assert (result["credits"], result["charge"]) == (credits, charge)
         assert result["credits_estimated"] == 5.0
     assert "charge unknown (estimate 5.00)" in kie("status", str(unknown.pk))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["NaN", "nan", "inf", "-Infinity", "1e999"])
+def test_generate_refuses_a_number_that_is_not_finite(staff, tmp_path, value):
+    source = tmp_path / "logo.png"
+    source.write_bytes(png_bytes(64, 64))
+    with pytest.raises(CommandError, match="strength: must be a finite number"):
+        kie(
+            "generate", "ideogram-v3", "--operation", "remix", "--prompt", "x",
+            "--image", str(source), "--set", f"strength={value}",
+        )  # fmt: skip
+    assert not GenerationTask.objects.exists()

@@ -96,3 +96,21 @@ def test_gallery_is_paginated_newest_first(staff_client, staff):
     assert f'id="task-{tasks[-1].pk}"' in first and f'id="task-{tasks[0].pk}"' not in first
     assert "Page 1 of 2" in first
     assert f'id="task-{tasks[0].pk}"' in staff_client.get("/gallery/?page=2").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("card", ["9" * 23 + ":x", "²:1", "0:1", "-4:1", f"{2**63}:1"])
+def test_an_id_out_of_range_is_not_a_card(staff_client, staff, card):
+    task = make_task(staff, state=State.RUNNING)
+    response = staff_client.get(f"/gallery/live/?cards={card},{task.pk}:{task.version}")
+    assert response.status_code == 204
+
+
+@pytest.mark.django_db
+def test_gallery_filters_drop_nul_characters(staff_client, staff):
+    # PostgreSQL refuses NUL in a query parameter: it must never reach the database.
+    make_task(staff, prompt="desk lamp")
+    response = staff_client.get("/gallery/", {"q": "desk\x00", "model": "\x00", "kind": "\x00"})
+    assert response.status_code == 200
+    assert response.context["filters"]["search"] == "desk"
+    assert "\x00" not in "".join(response.context["filters"].values())

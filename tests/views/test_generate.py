@@ -491,3 +491,43 @@ def test_an_earlier_image_that_is_gone_is_dropped(staff_client):
         },
     )
     assert GenerationTask.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["NaN", "nan", "inf", "-Infinity", "1e999"])
+def test_a_number_that_is_not_finite_is_refused_on_its_field(staff_client, value):
+    response = staff_client.post(
+        "/generate/",
+        {
+            "model": "ideogram-v3",
+            "operation": "remix",
+            "prompt": "x",
+            "strength": value,
+            "image_url": SimpleUploadedFile("a.png", png_bytes(64, 64), "image/png"),
+        },
+    )
+    assert response.status_code == 200
+    assert "Strength must be a finite number." in response.content.decode()
+    assert not GenerationTask.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["9" * 23, str(2**63), "0", "-3", "²"])
+@pytest.mark.parametrize("field", ["earlier_inputs", "input_asset", "saved_prompt"])
+def test_a_hidden_id_out_of_range_is_never_looked_up(staff_client, staff, field, value):
+    Prompt.objects.create(owner=staff, name="launch", text="a phone")  # the picker is shown
+    response = staff_client.post("/generate/", {**FLUX_TEXT, "prompt": "desk", field: value})
+    assert response.status_code in (200, 302)
+    if field == "earlier_inputs":  # a gone image is dropped: the task is made
+        assert GenerationTask.objects.count() == 1
+    else:  # a picked image or prompt that is not there is an error on its field
+        assert not GenerationTask.objects.exists()
+        assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_database_id_is_a_whole_number_a_bigint_can_hold():
+    from generator.ids import database_id
+
+    assert database_id("42") == 42 and database_id(" 7 ") == 7 and database_id(2**63 - 1)
+    for value in (None, "", "0", "-1", str(2**63), "9" * 5000, "²", "1.5", "x", [1], 1.5):
+        assert database_id(value) is None, value

@@ -98,3 +98,67 @@ def test_with_a_signing_key_only_signed_recent_callbacks_count(client, staff, se
     assert GenerationTask.objects.get(pk=task.pk).next_poll_at <= timezone.now() + timedelta(
         seconds=1
     )
+
+
+def post_raw(client, body: bytes | str, content_type="application/json"):
+    return client.post("/kie/callback/", body, content_type=content_type)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 60_000,  # RecursionError in json.loads
+        '{"data": ' * 65 + "{}" + "}" * 65,
+        "[1, 2]",
+        '"abc"',
+        "42",
+        "null",
+        b"\xff\xfe\x00garbage",
+        '{"data": {"taskId": NaN}}',
+        '{"data": {"taskId": "ab\\ud800"}}',
+        '{"data": {"taskId": "ab\\u0000c"}}',
+    ],
+    ids=lambda body: repr(body[:20]),
+)
+def test_garbage_gets_a_400_json_answer_and_changes_nothing(client, staff, body):
+    task = running(staff, "abc")
+    response = post_raw(client, body)
+    assert response.status_code == 400
+    assert response.json()["ok"] is False and response.json()["error"]
+    assert GenerationTask.objects.get(pk=task.pk).next_poll_at > timezone.now()
+
+
+@pytest.mark.django_db
+def test_a_body_over_64_kb_gets_413(client, staff):
+    running(staff, "abc")
+    body = '{"data": {"taskId": "abc", "pad": "' + "x" * 70_000 + '"}}'
+    response = post_raw(client, body)
+    assert response.status_code == 413 and response.json()["ok"] is False
+    assert queued_jobs() == []
+
+
+@pytest.mark.django_db
+def test_a_callback_nested_as_deep_as_allowed_still_counts(client, staff):
+    running(staff, "abc")
+    body = '{"data": {"taskId": "abc", "info": ' + "[" * 60 + "]" * 60 + "}}"
+    assert post_raw(client, body).status_code == 200
+    assert ("generator.jobs.poll_sweep", ()) in queued_jobs()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "stamp, signature",
+    [("²", "x"), ("9" * 5000, "x"), ("9" * 400, "x"), ("now", "é"), ("now", "sig\u2028")],
+    ids=["superscript", "too-many-digits", "beyond-a-float", "latin", "unicode"],
+)
+def test_odd_signature_headers_are_a_bad_signature(client, staff, settings, stamp, signature):
+    settings.KIE_WEBHOOK_HMAC_KEY = "hmac-test-key"
+    response = client.post(
+        "/kie/callback/",
+        {"data": {"taskId": "abc"}},
+        content_type="application/json",
+        HTTP_X_WEBHOOK_TIMESTAMP=str(int(time.time())) if stamp == "now" else stamp,
+        HTTP_X_WEBHOOK_SIGNATURE=signature,
+    )
+    assert response.status_code == 401

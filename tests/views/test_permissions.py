@@ -1,39 +1,236 @@
-"""Anonymous visitors and non-staff accounts get nothing."""
+"""Who gets what, on every URL of the project: an authorization matrix written as data.
+
+Every URL the resolver knows is requested as four people: anonymous, a logged-in account
+without staff status, staff (no admin permission), a superuser. A URL added without an
+entry in MATRIX fails test_every_url_has_an_entry; nobody ever gets a server error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
 
-from tests.factories import make_asset, make_task
+from generator.models import Asset, GenerationTask, TaskInput
+from tests.factories import make_one_of_each
 
-PAGES = [
-    "/gallery/",
-    "/generate/",
-    "/generate/estimate/?model=4o-image",
-    "/gallery/live/?cards=1:1",
-]
+ROLES = ("anonymous", "user", "staff", "superuser")
+SECRET_PROMPT = b"launch of the unannounced phone"
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A 301/302 to a URL starting with `to`."""
+
+    to: str
+
+
+@dataclass(frozen=True)
+class Expect:
+    anonymous: int | Redirect
+    user: int | Redirect
+    staff: int | Redirect
+    superuser: int | Redirect
+    method: str = "GET"
+
+    def of(self, role: str) -> int | Redirect:
+        return getattr(self, role)
+
+
+def everyone(outcome: int | Redirect, method: str = "GET") -> Expect:
+    return Expect(outcome, outcome, outcome, outcome, method)
+
+
+LOGIN = Redirect("/login/?next=")
+ADMIN_LOGIN = Redirect("/admin/login/?next=")
+LOGIN_PAGE = Redirect("/login/")
+ADMIN_INDEX = Redirect("/admin/")
+ON_SITE = Redirect("http://testserver/tasks/")  # the admin's "view on site" of a task
+STUDIO_PAGE = Expect(LOGIN, 403, 200, 200)
+ADMIN_PAGE = Expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, 200)
+
+# What a superuser gets on each admin view of a model (staff without permissions get 403
+# on all of them): the task record, its events, inputs, assets and the ledger cannot be
+# edited, added or deleted.
+READ_ONLY = {"changelist": 200, "add": 403, "change": 200, "history": 200, "delete": 403}
+EDITABLE = {"changelist": 200, "add": 200, "change": 200, "history": 200, "delete": 200}
+ADMIN_MODELS = {
+    "auth.group": EDITABLE,
+    "auth.user": EDITABLE,
+    "django_q.schedule": EDITABLE,
+    "django_q.success": {**EDITABLE, "add": 403},
+    "django_q.failure": {**EDITABLE, "add": 403},
+    "django_q.ormq": {**EDITABLE, "add": 403},
+    "generator.prompt": EDITABLE,
+    "generator.generationtask": READ_ONLY,
+    "generator.taskevent": READ_ONLY,
+    "generator.asset": {**READ_ONLY, "delete": 200},  # a superuser may remove an image
+    "generator.creditledgerentry": {**READ_ONLY, "add": 200},  # manual adjustments
+    "generator.creditbalancesnapshot": {**READ_ONLY, "delete": 200},
+    "generator.priceoverride": EDITABLE,
+    "generator.joblease": {**READ_ONLY, "delete": 200},
+}
+
+
+def _admin_model_entries() -> dict[str, Expect]:
+    entries = {}
+    for model, views in ADMIN_MODELS.items():
+        app_label, model_name = model.split(".")
+        for view, superuser in views.items():
+            name = f"admin:{app_label}_{model_name}_{view}"
+            entries[name] = Expect(ADMIN_LOGIN, ADMIN_LOGIN, 403, superuser)
+        # The old address of a change page redirects to the new one (admin_view first).
+        change = Redirect(f"/admin/{app_label}/{model_name}/")
+        entries[f"admin/{app_label}/{model_name}/<path:object_id>/"] = Expect(
+            ADMIN_LOGIN, ADMIN_LOGIN, change, change
+        )
+    return entries
+
+
+MATRIX: dict[str, Expect] = {
+    # The studio: staff only.
+    "generator:home": everyone(Redirect("/gallery/")),
+    "generator:generate": STUDIO_PAGE,
+    "generator:estimate": STUDIO_PAGE,
+    "generator:gallery": STUDIO_PAGE,
+    "generator:gallery_live": Expect(LOGIN, 403, 204, 204),
+    "generator:task": STUDIO_PAGE,
+    "generator:task_rerun": Expect(LOGIN, 403, Redirect("/tasks/"), Redirect("/tasks/"), "POST"),
+    "generator:task_cancel": Expect(LOGIN, 403, Redirect("/tasks/"), Redirect("/tasks/"), "POST"),
+    "generator:asset_file": STUDIO_PAGE,
+    "generator:asset_thumbnail": STUDIO_PAGE,
+    "generator:task_input_file": STUDIO_PAGE,
+    # Public by design: kie.ai posts here. It only brings a poll forward and says nothing.
+    "generator:kie_callback": everyone(200, "POST"),
+    # Accounts.
+    "login": everyone(200),
+    "logout": everyone(LOGIN_PAGE, "POST"),
+    "favicon.ico": everyone(Redirect("/static/")),
+    # The admin: staff see its index (empty without permissions), superusers everything.
+    "admin:index": ADMIN_PAGE,
+    "admin:login": Expect(200, 200, ADMIN_INDEX, ADMIN_INDEX),
+    "admin:logout": Expect(ADMIN_INDEX, ADMIN_INDEX, LOGIN_PAGE, LOGIN_PAGE, "POST"),
+    "admin:password_change": ADMIN_PAGE,
+    "admin:password_change_done": ADMIN_PAGE,
+    "admin:autocomplete": Expect(ADMIN_LOGIN, ADMIN_LOGIN, 403, 403),  # 403 without its parameters
+    "admin:jsi18n": ADMIN_PAGE,
+    "admin:view_on_site": Expect(ADMIN_LOGIN, ADMIN_LOGIN, ON_SITE, ON_SITE),
+    "admin:app_list": Expect(ADMIN_LOGIN, ADMIN_LOGIN, 404, 200),  # staff: no app to show
+    "admin:auth_user_password_change": Expect(ADMIN_LOGIN, ADMIN_LOGIN, 403, 200),
+    "admin/(?P<url>.*)$": Expect(ADMIN_LOGIN, ADMIN_LOGIN, 404, 404),
+    **_admin_model_entries(),
+}  # fmt: skip
+
+
+def _patterns(patterns=None, prefix="", namespace=""):
+    """(key, route) for every URL: its name with namespace, or its route when unnamed."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from _patterns(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        else:
+            route = prefix + str(pattern.pattern)
+            yield (namespace + pattern.name if pattern.name else route), route
+
+
+def _url(key: str, route: str, objects: dict) -> str:
+    """A real address for the pattern, naming objects that exist."""
+    task = objects[GenerationTask]
+    by_pk = {
+        "generator:asset_file": objects[Asset],
+        "generator:asset_thumbnail": objects[Asset],
+        "generator:task_input_file": objects[TaskInput],
+    }
+    if key.startswith("generator:") and "<int:pk>" in route:
+        return reverse(key, kwargs={"pk": by_pk.get(key, task).pk})
+    if key == "admin:view_on_site":
+        content_type = ContentType.objects.get_for_model(GenerationTask)
+        return reverse(key, kwargs={"content_type_id": content_type.pk, "object_id": task.pk})
+    if key == "admin:app_list":
+        return reverse(key, kwargs={"app_label": "generator"})
+    if key == "admin:auth_user_password_change":
+        return reverse(key, kwargs={"id": objects[get_user_model()].pk})
+    if key == "admin/(?P<url>.*)$":
+        return "/admin/no-such-page/"
+    if "<path:object_id>" in route:
+        app_label, model_name = re.match(r"admin/(\w+?)/(\w+)/", route).groups()
+        obj = objects[apps.get_model(app_label, model_name)]
+        return "/" + route.replace("<path:object_id>", str(obj.pk))
+    if ":" in key:
+        return reverse(key)
+    return "/" + route
+
+
+def test_every_url_has_an_entry():
+    keys = [key for key, _ in _patterns()]
+    assert sorted(set(keys) - set(MATRIX)) == [], "add these URLs to MATRIX"
+    assert sorted(set(MATRIX) - set(keys)) == [], "these MATRIX entries name no URL"
 
 
 @pytest.fixture
-def task_with_asset(staff):
-    task = make_task(staff, state="SUCCEEDED")
-    return task, make_asset(task)
+def people(db):
+    make = get_user_model().objects.create_user
+    return {
+        "anonymous": None,
+        "user": make("visitor", password="pw"),
+        "staff": make("marie", password="pw", is_staff=True),
+        "superuser": get_user_model().objects.create_superuser("root", password="pw"),
+    }
+
+
+def _body(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def _outcome(response) -> int | Redirect:
+    if response.status_code in (301, 302):
+        return Redirect(response["Location"])
+    return response.status_code
+
+
+def _matches(outcome, expected) -> bool:
+    if isinstance(expected, Redirect):
+        return isinstance(outcome, Redirect) and outcome.to.startswith(expected.to)
+    return outcome == expected
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", PAGES)
-def test_anonymous_is_sent_to_login(client, url):
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/login/")
-
-
-@pytest.mark.django_db
-def test_anonymous_gets_no_task_page_and_no_file(client, task_with_asset):
-    task, asset = task_with_asset
-    for url in (f"/tasks/{task.pk}/", asset.get_absolute_url(), asset.thumbnail_url()):
-        response = client.get(url)
-        assert response.status_code == 302, url
-        assert not response.content
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_the_matrix_says_and_never_a_server_error(people, role):
+    objects = make_one_of_each(people["staff"], prompt=SECRET_PROMPT.decode())
+    client = Client(raise_request_exception=False)
+    if people[role]:
+        client.force_login(people[role])
+    wrong = []
+    for key, route in _patterns():
+        if key not in MATRIX:
+            continue  # test_every_url_has_an_entry names it
+        expected = MATRIX[key].of(role)
+        url = _url(key, route, objects)
+        try:
+            if MATRIX[key].method == "POST":
+                response = client.post(url, {}, content_type="application/json")
+            else:
+                response = client.get(url)
+        except Exception as exc:  # noqa: BLE001 - any exception is a finding, reported below
+            wrong.append(f"{key} {url}: raised {exc!r}")
+            continue
+        outcome = _outcome(response)
+        if not _matches(outcome, expected) or response.status_code >= 500:
+            wrong.append(f"{key} {url}: got {outcome}, expected {expected}")
+        if role in ("anonymous", "user") and SECRET_PROMPT in _body(response):
+            wrong.append(f"{key} {url}: shows a prompt to {role}")
+        if key in ("logout", "admin:logout") and people[role]:
+            client.force_login(people[role])  # logging out is what those URLs do
+    assert wrong == [], "\n".join(wrong)
 
 
 @pytest.mark.django_db
@@ -43,16 +240,4 @@ def test_anonymous_cannot_start_a_generation(client):
         {"model": "4o-image", "operation": "text-to-image", "prompt": "x", "size": "1:1"},
     )
     assert response.status_code == 302
-    from generator.models import GenerationTask
-
     assert not GenerationTask.objects.exists()
-
-
-@pytest.mark.django_db
-def test_non_staff_gets_403_everywhere(client, task_with_asset):
-    task, asset = task_with_asset
-    user = get_user_model().objects.create_user("visitor", password="pw")
-    client.force_login(user)
-    for url in PAGES + [f"/tasks/{task.pk}/", asset.get_absolute_url(), "/inputs/1/file/"]:
-        assert client.get(url).status_code == 403, url
-    assert client.post(f"/tasks/{task.pk}/rerun/").status_code == 403
