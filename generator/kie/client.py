@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from generator import safejson
+
 from .errors import (
     FINAL_TASK_CODES,
     FirewallRefusedError,
@@ -26,7 +28,7 @@ from .errors import (
     UpstreamError,
     error_for,
 )
-from .parsing import as_whole_number
+from .parsing import UPSTREAM_JSON_BYTES, as_whole_number
 from .status import TaskStatus, failed_status
 
 logger = logging.getLogger(__name__)
@@ -161,7 +163,8 @@ class KieClient:
     def _unwrap(self, response: httpx.Response) -> Any:
         retry_after = _retry_after(response)
         try:
-            body = response.json()
+            # Bounded: an upstream answer is not trusted to be small or shallow.
+            body = safejson.loads(response.content, max_bytes=UPSTREAM_JSON_BYTES)
         except ValueError:
             body = None
         if not isinstance(body, dict) or "code" not in body:

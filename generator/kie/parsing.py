@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from generator import safejson
+
 from .errors import MalformedResponseError
+
+# The largest answer (or JSON-in-a-string field) read from kie.ai; deeper than
+# safejson's default nesting or larger is refused as malformed.
+UPSTREAM_JSON_BYTES = 4 * 1024 * 1024
 
 
 def as_dict(value: Any, what: str) -> dict[str, Any]:
@@ -18,7 +23,7 @@ def as_dict(value: Any, what: str) -> dict[str, Any]:
         if not value.strip():
             return {}
         try:
-            value = json.loads(value)
+            value = safejson.loads(value, max_bytes=UPSTREAM_JSON_BYTES)
         except ValueError:
             raise MalformedResponseError(f"{what} is not valid JSON") from None
     if value is None or value == [] or value == "":
@@ -36,7 +41,7 @@ def url_list(value: Any) -> tuple[str, ...]:
         stripped = value.strip()
         if stripped.startswith("["):
             try:
-                value = json.loads(stripped)
+                value = safejson.loads(stripped, max_bytes=UPSTREAM_JSON_BYTES)
             except ValueError:
                 return ()
         else:

@@ -304,3 +304,28 @@ def test_family_returns_adapters_and_refuses_unknown():
     assert client.family("market") is client.market
     with pytest.raises(ValueError):
         client.family("suno")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # deep enough to crash a recursive parser
+        b'{"code": 200, "msg": "success", "data": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+        b'{"code": 200, "msg": "success", "data": NaN}',
+    ],
+)
+def test_a_hostile_answer_is_malformed_not_a_crash(body):
+    from generator.kie import KieClient, UpstreamError
+
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=body))
+    client = KieClient("k", base_url="http://kie.test", transport=transport)
+    with client, pytest.raises(UpstreamError):
+        client.account.credits()
+
+
+def test_a_hostile_json_string_field_is_malformed_not_a_crash():
+    from generator.kie import MalformedResponseError
+    from generator.kie.parsing import as_dict
+
+    with pytest.raises(MalformedResponseError):
+        as_dict("[" * 100_000, "resultJson")
