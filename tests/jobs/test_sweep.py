@@ -211,3 +211,14 @@ def test_a_worker_starting_with_nothing_in_flight_queues_nothing(sandbox, staff)
     make_task(staff, state=State.SUCCEEDED)
     post_spawn.send(sender="django_q", proc_name="Process-1:1")
     assert queued_jobs() == []
+
+
+@pytest.mark.django_db
+def test_a_poll_claimed_by_a_worker_that_died_is_polled_again_within_a_minute(sandbox, staff):
+    due = timezone.now() - timedelta(seconds=1)
+    task = make_task(staff, state=State.SUBMITTED, upstream_task_id="x", next_poll_at=due)
+    GenerationTask.objects.filter(pk=task.pk).update(next_poll_at=timezone.now() + jobs.POLL_LEASE)
+    assert timedelta(seconds=60) >= jobs.POLL_LEASE  # the claim is the lease
+    assert jobs.poll_due_tasks() == 0  # claimed by a worker that is gone
+    GenerationTask.objects.filter(pk=task.pk).update(next_poll_at=timezone.now())  # it ran out
+    assert jobs.poll_due_tasks() == 1
