@@ -10,7 +10,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -19,7 +19,11 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
+from django_htmx.http import (
+    HttpResponseClientRedirect,
+    HttpResponseClientRefresh,
+    HttpResponseStopPolling,
+)
 
 from generator import catalog, generations
 from generator.forms import GenerationForm
@@ -32,12 +36,21 @@ CALLBACK_MAX_AGE_SECONDS = 600
 
 
 def staff_required(view):
-    """Logged-in staff only: anonymous users go to the login page, others get 403."""
+    """Logged-in staff only: anonymous users go to the login page, others get 403.
+
+    An htmx request (a live poll, a form swap) moves the whole page instead, so a session
+    that ended in another tab never puts the login form or the 403 page inside a card."""
 
     @wraps(view)
-    @login_required
     def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.htmx:
+                page = request.htmx.current_url_abs_path or reverse("generator:gallery")
+                return HttpResponseClientRedirect(redirect_to_login(page).url)
+            return redirect_to_login(request.get_full_path())
         if not request.user.is_staff:
+            if request.htmx:
+                return HttpResponseClientRefresh()  # the reloaded page says "Not allowed"
             raise PermissionDenied("AutoScale Studio is for staff accounts.")
         return view(request, *args, **kwargs)
 

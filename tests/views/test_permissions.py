@@ -56,3 +56,43 @@ def test_non_staff_gets_403_everywhere(client, task_with_asset):
     for url in PAGES + [f"/tasks/{task.pk}/", asset.get_absolute_url(), "/inputs/1/file/"]:
         assert client.get(url).status_code == 403, url
     assert client.post(f"/tasks/{task.pk}/rerun/").status_code == 403
+
+
+HTMX_POLLS = [
+    ("/gallery/live/?cards=1:x", "http://testserver/gallery/", "/login/?next=/gallery/"),
+    ("/gallery/?q=cat", "http://testserver/gallery/?q=cat", "/login/?next=/gallery/%3Fq%3Dcat"),
+    ("/generate/?model=4o-image", "http://testserver/generate/", "/login/?next=/generate/"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "current", "login"), HTMX_POLLS)
+def test_an_anonymous_htmx_request_sends_the_whole_page_to_login(client, url, current, login):
+    response = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=current)
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == login
+    assert b"<form" not in response.content
+
+
+@pytest.mark.django_db
+def test_an_anonymous_htmx_request_from_elsewhere_goes_to_login_for_the_gallery(client):
+    response = client.get(
+        "/gallery/live/?cards=1:x",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="https://elsewhere.example/phish/",
+    )
+    assert response["HX-Redirect"] == "/login/?next=/gallery/"
+
+
+@pytest.mark.django_db
+def test_a_non_staff_htmx_request_reloads_the_whole_page(client, task_with_asset):
+    task, _ = task_with_asset
+    client.force_login(get_user_model().objects.create_user("visitor", password="pw"))
+    response = client.get(
+        f"/tasks/{task.pk}/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="task-body",
+        HTTP_HX_CURRENT_URL=f"http://testserver/tasks/{task.pk}/",
+    )
+    assert response["HX-Refresh"] == "true"
+    assert b"Not allowed" not in response.content
