@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from autoscale.env import env_bool, env_float, env_int, env_list, env_str
@@ -15,7 +16,14 @@ from autoscale.env import env_bool, env_float, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AUTOSCALE_VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DJANGO_DEBUG", False)
+# One switch for a public deployment: every production setting below, DEBUG off, and a
+# secret key and host names that must be given (nothing generated, nothing assumed).
+PRODUCTION = env_bool("AUTOSCALE_PRODUCTION", False)
+if PRODUCTION:
+    for _required in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"):
+        if not env_str(_required):
+            raise ImproperlyConfigured(f"AUTOSCALE_PRODUCTION=1 needs {_required} to be set")
+DEBUG = env_bool("DJANGO_DEBUG", False) and not PRODUCTION
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG and env_bool("DJANGO_REQUIRE_SECRET_KEY", False):
@@ -36,6 +44,15 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # Behind a reverse proxy that sets X-Forwarded-Proto and appends to X-Forwarded-For.
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,11 +66,13 @@ INSTALLED_APPS = [
     "template_partials",
     "django_q",
     "axes",
+    "csp",
     "generator",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "autoscale.error_pages.ErrorPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,6 +122,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. Enforced
+# unless DEBUG, where it only reports (Django's technical error pages are inline).
+_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "data:", "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+CONTENT_SECURITY_POLICY = None if DEBUG else _POLICY
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _POLICY if DEBUG else None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
