@@ -173,3 +173,17 @@ def test_the_console_log_handler_uses_the_filter(settings):
     handler = settings.LOGGING["handlers"]["console"]
     filters = [settings.LOGGING["filters"][name]["()"] for name in handler["filters"]]
     assert "autoscale.error_reports.MaskCredentialsLogFilter" in filters
+
+
+def test_the_admin_email_keeps_the_full_report_without_passwords(debug_with_secrets, rf):
+    from django.utils.log import AdminEmailHandler
+
+    request = rf.get("/boom/", DATABASE_URL=DB_URL, REMOTE_ADDR=STRANGER)
+    try:
+        raise RuntimeError(f"cannot connect to {DB_URL}")
+    except RuntimeError:
+        exc_info = sys.exc_info()
+    reporter = AdminEmailHandler().reporter_class(request, *exc_info, is_email=True)
+    for report in (reporter.get_traceback_text(), reporter.get_traceback_html()):
+        assert "Traceback" in report and "db.internal" in report
+        assert PASSWORD not in report
