@@ -10,6 +10,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -42,19 +43,22 @@ def staff_required(view):
     that ended in another tab never puts the login form or the 403 page inside a card."""
 
     @wraps(view)
+    @login_required
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            if request.htmx:
-                page = request.htmx.current_url_abs_path or reverse("generator:gallery")
-                return HttpResponseClientRedirect(redirect_to_login(page).url)
-            return redirect_to_login(request.get_full_path())
         if not request.user.is_staff:
             if request.htmx:
                 return HttpResponseClientRefresh()  # the reloaded page says "Not allowed"
             raise PermissionDenied("AutoScale Studio is for staff accounts.")
         return view(request, *args, **kwargs)
 
-    return wrapper
+    @wraps(view)
+    def htmx_aware(request, *args, **kwargs):
+        if request.htmx and not request.user.is_authenticated:
+            page = request.htmx.current_url_abs_path or reverse("generator:gallery")
+            return HttpResponseClientRedirect(redirect_to_login(page).url)
+        return wrapper(request, *args, **kwargs)
+
+    return htmx_aware
 
 
 # --- generate -------------------------------------------------------------------------
