@@ -4,9 +4,11 @@ With nothing set this is the embedded mode: SQLite, the django-q2 ORM broker, a 
 media folder and the kie.ai sandbox, so a fresh clone works offline and spends nothing.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from autoscale.env import env_bool, env_float, env_int, env_list, env_str
@@ -14,7 +16,14 @@ from autoscale.env import env_bool, env_float, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AUTOSCALE_VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DJANGO_DEBUG", False)
+# One switch for a public deployment: every production setting below, DEBUG off, and a
+# secret key and host names that must be given (nothing generated, nothing assumed).
+PRODUCTION = env_bool("AUTOSCALE_PRODUCTION", False)
+if PRODUCTION:
+    for _required in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"):
+        if not env_str(_required):
+            raise ImproperlyConfigured(f"AUTOSCALE_PRODUCTION=1 needs {_required} to be set")
+DEBUG = env_bool("DJANGO_DEBUG", False) and not PRODUCTION
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG and env_bool("DJANGO_REQUIRE_SECRET_KEY", False):
@@ -33,6 +42,17 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# Behind a reverse proxy that sets X-Forwarded-Proto and appends to X-Forwarded-For.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,12 +65,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_q",
+    "axes",
+    "csp",
     "generator",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "autoscale.error_pages.ErrorPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -58,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "autoscale.urls"
@@ -85,18 +110,36 @@ if DATABASE_URL:
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "db.sqlite3",
-            # Web server and workers write the same file: WAL, a busy timeout and
-            # IMMEDIATE transactions keep "database is locked" away (django-q2 issue 144).
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "db.sqlite3"}
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web server and workers write the same file: WAL, a busy timeout and
+    # IMMEDIATE transactions keep "database is locked" away (django-q2 issue 144).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. Enforced
+# unless DEBUG, where it only reports (Django's technical error pages are inline).
+_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "data:", "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+CONTENT_SECURITY_POLICY = None if DEBUG else _POLICY
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _POLICY if DEBUG else None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -104,6 +147,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Login throttling (django-axes) on every login form: after AXES_FAILURE_LIMIT failures
+# for one username from one address, that pair is locked out for AXES_COOLOFF_TIME.
+# Admins unlock in the admin (Axes > Access attempts: delete) or with `manage.py axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "autoscale.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "autoscale.lockout.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "generator:gallery"
 LOGOUT_REDIRECT_URL = "login"
@@ -186,11 +242,22 @@ else:
 # How long one poll sweep keeps polling before it hands over to a fresh job.
 POLL_SWEEP_WINDOW_SECONDS = env_float("POLL_SWEEP_WINDOW_SECONDS", 20.0)
 
+# Error reports: Django's technical pages only for a local superuser (DEBUG), and no
+# password inside a URL (DATABASE_URL, REDIS_URL...) in a page, an e-mail or a log line.
+DEFAULT_EXCEPTION_REPORTER = "autoscale.error_reports.StudioExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "autoscale.error_reports.CredentialsFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"credentials": {"()": "autoscale.error_reports.MaskCredentialsLogFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["credentials"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }

@@ -12,6 +12,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -21,7 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
+from django_htmx.http import (
+    HttpResponseClientRedirect,
+    HttpResponseClientRefresh,
+    HttpResponseStopPolling,
+)
 
 from generator import catalog, generations, safejson
 from generator.forms import GenerationForm, new_submission_token
@@ -37,16 +42,28 @@ _TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 def staff_required(view):
-    """Logged-in staff only: anonymous users go to the login page, others get 403."""
+    """Logged-in staff only: anonymous users go to the login page, others get 403.
+
+    An htmx request (a live poll, a form swap) moves the whole page instead, so a session
+    that ended in another tab never puts the login form or the 403 page inside a card."""
 
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
         if not request.user.is_staff:
+            if request.htmx:
+                return HttpResponseClientRefresh()  # the reloaded page says "Not allowed"
             raise PermissionDenied("AutoScale Studio is for staff accounts.")
         return view(request, *args, **kwargs)
 
-    return wrapper
+    @wraps(view)
+    def htmx_aware(request, *args, **kwargs):
+        if request.htmx and not request.user.is_authenticated:
+            page = request.htmx.current_url_abs_path or reverse("generator:gallery")
+            return HttpResponseClientRedirect(redirect_to_login(page).url)
+        return wrapper(request, *args, **kwargs)
+
+    return htmx_aware
 
 
 # --- generate -------------------------------------------------------------------------

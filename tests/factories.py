@@ -50,6 +50,7 @@ def make_asset(task, index=0) -> Asset:
 
 def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
     """One saved object of every model an URL can name, keyed by its model class."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group
     from django.utils import timezone
     from django_q.models import Failure, OrmQ, Schedule, Success
@@ -89,4 +90,11 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
         Success: Success.objects.create(id="s1", name="ok", success=True, **ran),
         Failure: Failure.objects.create(id="f1", name="ko", success=False, **ran),
         OrmQ: OrmQ.objects.create(key="test", payload="x"),
+        AccessAttempt: AccessAttempt.objects.create(
+            username="marie", ip_address="127.0.0.1", failures_since_start=5
+        ),
+        AccessLog: AccessLog.objects.create(username="marie", ip_address="127.0.0.1"),
+        AccessFailureLog: AccessFailureLog.objects.create(
+            username="marie", ip_address="127.0.0.1", locked_out=True
+        ),
     }

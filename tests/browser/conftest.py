@@ -24,7 +24,9 @@ def browser_page(monkeypatch):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        # A context of its own, so a test can open a second tab that shares the session.
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))

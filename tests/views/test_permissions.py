@@ -61,6 +61,10 @@ ADMIN_PAGE = Expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, 200)
 READ_ONLY = {"changelist": 200, "add": 403, "change": 200, "history": 200, "delete": 403}
 EDITABLE = {"changelist": 200, "add": 200, "change": 200, "history": 200, "delete": 200}
 ADMIN_MODELS = {
+    # Login lockouts: read, and deleted to unlock; never added by hand.
+    "axes.accessattempt": {**EDITABLE, "add": 403},
+    "axes.accesslog": {**EDITABLE, "add": 403},
+    "axes.accessfailurelog": {**EDITABLE, "add": 403},
     "auth.group": EDITABLE,
     "auth.user": EDITABLE,
     "django_q.schedule": EDITABLE,
@@ -241,3 +245,45 @@ def test_anonymous_cannot_start_a_generation(client):
     )
     assert response.status_code == 302
     assert not GenerationTask.objects.exists()
+
+
+HTMX_POLLS = [
+    ("/gallery/live/?cards=1:x", "http://testserver/gallery/", "/login/?next=/gallery/"),
+    ("/gallery/?q=cat", "http://testserver/gallery/?q=cat", "/login/?next=/gallery/%3Fq%3Dcat"),
+    ("/generate/?model=4o-image", "http://testserver/generate/", "/login/?next=/generate/"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "current", "login"), HTMX_POLLS)
+def test_an_anonymous_htmx_request_sends_the_whole_page_to_login(client, url, current, login):
+    response = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=current)
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == login
+    assert b"<form" not in response.content
+
+
+@pytest.mark.django_db
+def test_an_anonymous_htmx_request_from_elsewhere_goes_to_login_for_the_gallery(client):
+    response = client.get(
+        "/gallery/live/?cards=1:x",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="https://elsewhere.example/phish/",
+    )
+    assert response["HX-Redirect"] == "/login/?next=/gallery/"
+
+
+@pytest.mark.django_db
+def test_a_non_staff_htmx_request_reloads_the_whole_page(client, staff):
+    from tests.factories import make_task
+
+    task = make_task(staff, state="RUNNING")
+    client.force_login(get_user_model().objects.create_user("visitor", password="pw"))
+    response = client.get(
+        f"/tasks/{task.pk}/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="task-body",
+        HTTP_HX_CURRENT_URL=f"http://testserver/tasks/{task.pk}/",
+    )
+    assert response["HX-Refresh"] == "true"
+    assert b"Not allowed" not in response.content
