@@ -1,0 +1,155 @@
+"""The shapes of the catalog: kinds, API families, parameters, operations, pricing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+
+
+class Family(StrEnum):
+    """A kie.ai API family: its own paths, request shape and status vocabulary."""
+
+    GPT4O_IMAGE = "gpt4o_image"
+    FLUX_KONTEXT = "flux_kontext"
+    MARKET = "market"
+
+
+class ParamType(StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    IMAGES = "images"  # reference images: uploaded files, turned into kie URLs at submit
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # kie.ai's field name
+    type: ParamType
+    label: str
+    help: str = ""
+    default: Any = None
+    required: bool = False
+    choices: tuple[tuple[Any, str], ...] = ()  # (value, label)
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
+    min_items: int = 0
+    max_items: int | None = None
+    long_text: bool = False
+    advanced: bool = False  # shown folded in the form
+
+    def choice_values(self) -> tuple[Any, ...]:
+        return tuple(value for value, _ in self.choices)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One thing a model can do: its own kie model id and the parameters it takes."""
+
+    key: str
+    label: str
+    params: tuple[Param, ...]
+    api_model: str | None = None  # Market model id or Flux "model" field; None for 4o
+
+    def param(self, name: str) -> Param:
+        for param in self.params:
+            if param.name == name:
+                return param
+        raise KeyError(name)
+
+    @property
+    def image_param(self) -> Param | None:
+        return next((p for p in self.params if p.type is ParamType.IMAGES), None)
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """Credits for one task: a unit price, optionally chosen by one parameter's value,
+    times an optional count parameter (variants, images).
+
+    `documented` is False where kie.ai publishes no price: the number is our estimate
+    and the UI says so. Admins override unit prices in the admin (PriceOverride),
+    keyed by `price_key`.
+    """
+
+    unit: Decimal
+    documented: bool
+    source: str
+    by_param: str | None = None
+    by_value: Mapping[Any, Decimal] = field(default_factory=dict)
+    count_param: str | None = None
+
+    def price_keys(self) -> list[tuple[str, Decimal]]:
+        """Every overridable unit price, with its catalog value."""
+        if self.by_param:
+            return [(f"{self.by_param}={value}", price) for value, price in self.by_value.items()]
+        return [("", self.unit)]
+
+    def price_key(self, params: Mapping[str, Any]) -> str:
+        if self.by_param and params.get(self.by_param) in self.by_value:
+            return f"{self.by_param}={params[self.by_param]}"
+        return ""
+
+    def estimate(
+        self, params: Mapping[str, Any], overrides: Mapping[str, Decimal] | None = None
+    ) -> Decimal:
+        key = self.price_key(params)
+        if overrides and key in overrides:
+            unit = Decimal(overrides[key])
+        elif key:
+            unit = self.by_value[params[self.by_param]]
+        else:
+            unit = self.unit
+        count = int(params.get(self.count_param) or 1) if self.count_param else 1
+        return (unit * count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class CatalogModel:
+    key: str
+    label: str
+    kind: Kind
+    family: Family
+    description: str
+    operations: tuple[Operation, ...]
+    pricing: Pricing
+    expected_seconds: int  # typical time to a result; drives the poll interval
+    timeout_seconds: int = 15 * 60  # kie advises giving up polling after 10-15 min
+    output_count_param: str | None = None
+
+    def operation(self, key: str | None = None) -> Operation:
+        if key is None:
+            return self.operations[0]
+        for op in self.operations:
+            if op.key == key:
+                return op
+        known = ", ".join(op.key for op in self.operations)
+        raise CatalogError({"operation": f"{self.label} has no operation {key!r} (use {known})"})
+
+    def estimate(
+        self, params: Mapping[str, Any], overrides: Mapping[str, Decimal] | None = None
+    ) -> Decimal:
+        return self.pricing.estimate(params, overrides)
+
+    def image_operation(self) -> Operation | None:
+        """The operation that takes an input image (edit, remix), if any."""
+        return next((op for op in self.operations if op.image_param), None)
+
+
+class CatalogError(ValueError):
+    """Input that the catalog refuses; `errors` maps a parameter name to a message."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{name}: {msg}" for name, msg in self.errors.items()))

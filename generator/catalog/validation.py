@@ -1,0 +1,120 @@
+"""Checking raw values (a form, the CLI, the API) against a model's parameters."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .types import CatalogError, CatalogModel, Operation, Param, ParamType
+
+_TRUE_WORDS = {"1", "true", "yes", "on"}
+_FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def coerce(param: Param, raw: Any) -> Any:
+    """Turn a form/CLI string or a JSON value into the parameter's type, or raise ValueError."""
+    if param.type is ParamType.TEXT:
+        if not isinstance(raw, str):
+            raise ValueError("must be text")
+        value = raw.strip()
+        if "\x00" in value:  # PostgreSQL stores no NUL: refuse it here, by name
+            raise ValueError("must not contain a NUL character")
+        if param.max_length and len(value) > param.max_length:
+            raise ValueError(f"is {len(value)} characters; the limit is {param.max_length}")
+        return value
+    if param.type is ParamType.BOOL:
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).strip().lower()
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+        raise ValueError("must be true or false")
+    if param.type in (ParamType.INT, ParamType.FLOAT):
+        if isinstance(raw, bool):
+            raise ValueError("must be a number")
+        try:
+            number = int(str(raw).strip()) if param.type is ParamType.INT else float(raw)
+        except (TypeError, ValueError):
+            kind = "a whole number" if param.type is ParamType.INT else "a number"
+            raise ValueError(f"must be {kind}") from None
+        except OverflowError:  # a whole number too big for a float
+            number = math.inf
+        if not math.isfinite(number):  # NaN passes every comparison, and no database stores it
+            raise ValueError("must be a finite number")
+        if param.minimum is not None and number < param.minimum:
+            raise ValueError(f"must be at least {param.minimum:g}")
+        if param.maximum is not None and number > param.maximum:
+            raise ValueError(f"must be at most {param.maximum:g}")
+        return number
+    if param.type is ParamType.CHOICE:
+        for value, _label in param.choices:
+            if raw == value or str(raw).strip() == str(value):
+                return value
+        options = ", ".join(str(v) for v in param.choice_values())
+        raise ValueError(f"must be one of {options}")
+    if param.type is ParamType.IMAGES:
+        items = list(raw) if isinstance(raw, list | tuple) else [raw]
+        items = [item for item in items if item]
+        if param.max_items is not None and len(items) > param.max_items:
+            if param.max_items == 1:
+                raise ValueError("can hold only one image")
+            raise ValueError(f"can hold at most {param.max_items} images")
+        return items
+    raise ValueError(f"has an unknown type {param.type}")
+
+
+def validate(
+    model: CatalogModel, operation_key: str | None, raw: Mapping[str, Any]
+) -> tuple[Operation, dict[str, Any]]:
+    """Check raw input against an operation's parameters.
+
+    Returns the operation and a dict holding every parameter (defaults filled in) with
+    typed values; image parameters hold the given references unchanged. Raises
+    CatalogError naming each bad field, and refuses unknown field names.
+    """
+    operation = model.operation(operation_key)
+    errors: dict[str, str] = {}
+    known = {p.name for p in operation.params}
+    for name in raw:
+        if name not in known:
+            errors[name] = f"is not a parameter of {model.label} ({operation.label})"
+    clean: dict[str, Any] = {}
+    for param in operation.params:
+        given = raw.get(param.name)
+        empty = given is None or given == "" or given == [] or given == ()
+        if empty and param.type is ParamType.BOOL and param.name in raw:
+            empty = False  # an unticked checkbox is an answer
+        if empty:
+            if param.type is ParamType.IMAGES:
+                if param.min_items:
+                    errors[param.name] = _needs_images(param.min_items)
+                else:
+                    clean[param.name] = []
+                continue
+            if param.default is not None:
+                clean[param.name] = param.default
+            elif param.required:
+                errors[param.name] = "is required"
+            continue
+        try:
+            value = coerce(param, given)
+        except ValueError as exc:
+            errors[param.name] = str(exc)
+            continue
+        if param.type is ParamType.IMAGES and len(value) < param.min_items:
+            errors[param.name] = _needs_images(param.min_items)
+            continue
+        if param.required and value in ("", []):
+            errors[param.name] = "is required"
+            continue
+        clean[param.name] = value
+    if errors:
+        raise CatalogError(errors)
+    return operation, clean
+
+
+def _needs_images(count: int) -> str:
+    return "needs an image" if count == 1 else f"needs at least {count} images"
