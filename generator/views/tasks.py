@@ -1,0 +1,105 @@
+"""A task's page, and what can be done to it: re-run (once per press), cancel."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import (
+    HttpResponseStopPolling,
+)
+
+from generator import catalog, generations
+from generator.forms import new_submission_token
+from generator.models import GenerationTask
+from generator.views.access import staff_required
+from generator.views.gallery import LIVE_INTERVAL
+
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+@staff_required
+@require_GET
+@vary_on_headers("HX-Request")
+def task_detail(request, pk: int):
+    task = get_object_or_404(
+        GenerationTask.objects.select_related("created_by", "prompt").prefetch_related(
+            "assets", "events", "inputs__source_asset"
+        ),
+        pk=pk,
+    )
+    context = {
+        "task": task,
+        "rerun_token": new_submission_token(),
+        "timings": _timings(task),
+        "params": _param_rows(task),
+        "interval": LIVE_INTERVAL,
+    }
+    if request.htmx and request.htmx.target == "task-body":
+        response = render(request, "generator/task.html#body", context)
+        if task.is_final:
+            response.status_code = HttpResponseStopPolling.status_code
+        return response
+    return render(request, "generator/task.html", context)
+
+
+def _timings(task: GenerationTask) -> list[tuple[str, float]]:
+    """Seconds spent in each state, from the event trail."""
+    events = list(task.events.all())
+    rows = []
+    for current, following in zip(events, events[1:], strict=False):
+        rows.append((current.get_to_state_display(), (following.at - current.at).total_seconds()))
+    return rows
+
+
+def _param_rows(task: GenerationTask) -> list[tuple[str, str]]:
+    try:
+        operation = task.catalog_model.operation(task.operation)
+    except catalog.CatalogError:
+        return [(k, str(v)) for k, v in task.params.items()]
+    rows = []
+    for param in operation.params:
+        if param.name == "prompt" or param.type is catalog.ParamType.IMAGES:
+            continue
+        value = task.params.get(param.name)
+        if value is None:
+            continue
+        labels = {str(v): label for v, label in param.choices}
+        shown = labels.get(
+            str(value), "yes" if value is True else "no" if value is False else value
+        )
+        rows.append((param.label, str(shown)))
+    return rows
+
+
+@staff_required
+@require_POST
+def task_rerun(request, pk: int):
+    """Re-run once per press: the page's one-time token makes a double click (or a
+    resent form) return the task it already made."""
+    task = get_object_or_404(GenerationTask, pk=pk)
+    token = request.POST.get("submission_token", "")
+    if not _TOKEN.fullmatch(token):
+        messages.error(request, _("That button was out of date; nothing was sent. Try again."))
+        return redirect(task)
+    try:
+        new_task = generations.rerun(task, request.user, submission_token=token)
+    except catalog.CatalogError as exc:
+        return HttpResponse(f"This task can no longer be re-run: {exc}", status=409)
+    return redirect(new_task)
+
+
+@staff_required
+@require_POST
+def task_cancel(request, pk: int):
+    task = get_object_or_404(GenerationTask, pk=pk)
+    generations.cancel(task)
+    return redirect(task)
+
+
+# --- files ----------------------------------------------------------------------------
