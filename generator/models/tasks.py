@@ -1,47 +1,18 @@
-"""What we keep: prompts, generation tasks and their events, assets, credits."""
+"""Generation tasks: the state machine, its events, and the reference images given to a task."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from generator import catalog
-
-
-class Prompt(models.Model):
-    """A named, reusable prompt; brand context is added to every generation made from it."""
-
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prompts"
-    )
-    name = models.CharField(max_length=120)
-    text = models.TextField()
-    brand_context = models.TextField(
-        blank=True,
-        help_text="Added after the prompt, e.g. 'AutoScale blue #1b5cff, clean, modern'.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "name"], name="unique_prompt_name_per_owner")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def full_text(self) -> str:
-        return f"{self.text.strip()}\n\n{self.brand_context.strip()}".strip()
+from generator.models.credits import CreditLedgerEntry
 
 
 class State(models.TextChoices):
@@ -175,7 +146,7 @@ class GenerationTask(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generation_tasks"
     )
     prompt = models.ForeignKey(
-        Prompt, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+        "generator.Prompt", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
     model_key = models.CharField("model", max_length=60, db_index=True)
     operation = models.CharField(max_length=40)
@@ -471,173 +442,3 @@ class TaskInput(models.Model):
 
     def __str__(self) -> str:
         return f"{self.param}[{self.position}]"
-
-
-class Asset(models.Model):
-    """A result file, copied from kie.ai into our storage (kie deletes it after 14 days)."""
-
-    task = models.ForeignKey(GenerationTask, on_delete=models.CASCADE, related_name="assets")
-    index = models.PositiveSmallIntegerField(default=0)
-    kind = models.CharField(max_length=10, choices=[(k.value, k.value) for k in catalog.Kind])
-    file = models.FileField(upload_to="assets/%Y/%m/", max_length=300)
-    content_type = models.CharField(max_length=60)
-    bytes = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64, db_index=True)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    duration = models.FloatField(null=True, blank=True, help_text="Seconds (video, audio).")
-    thumbnail = models.FileField(upload_to="thumbs/%Y/%m/", max_length=300, blank=True)
-    source_url = models.URLField(max_length=2000)
-    source_expires_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["task", "index"]
-        constraints = [
-            models.UniqueConstraint(fields=["task", "index"], name="unique_asset_index_per_task")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.task_id}/{self.index} {self.content_type}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("generator:asset_file", args=[self.pk])
-
-    def thumbnail_url(self) -> str:
-        return reverse("generator:asset_thumbnail", args=[self.pk])
-
-    @property
-    def extension(self) -> str:
-        return self.file.name.rsplit(".", 1)[-1] if "." in self.file.name else ""
-
-    @property
-    def aspect_ratio(self) -> str:
-        if self.width and self.height:
-            return f"{self.width} / {self.height}"
-        return "1 / 1"
-
-
-class CreditLedgerEntry(models.Model):
-    """Our own account of credits: negative amounts are spent or reserved."""
-
-    class Kind(models.TextChoices):
-        RESERVE = "reserve", "Reserved at submission"
-        RELEASE = "release", "Released (task failed)"
-        UNKNOWN = "unknown", "Charge unknown (reservation kept)"
-        ADJUST = "adjust", "Manual adjustment"
-
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    amount = models.DecimalField(max_digits=10, decimal_places=2)
-    task = models.ForeignKey(
-        GenerationTask,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="ledger_entries",
-    )
-    note = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name_plural = "credit ledger entries"
-
-    def __str__(self) -> str:
-        return f"{self.amount:+} {self.get_kind_display()}"
-
-
-class CreditBalanceSnapshot(models.Model):
-    """The balance kie.ai reported at one moment (compared with the ledger to spot leaks)."""
-
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    balance = models.DecimalField(max_digits=12, decimal_places=2)
-    sandbox = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        get_latest_by = "at"
-
-    def __str__(self) -> str:
-        return f"{self.balance} credits at {self.at:%Y-%m-%d %H:%M}"
-
-
-class PriceOverride(models.Model):
-    """An admin's price for a catalog unit price, taking effect without a deploy."""
-
-    model_key = models.CharField(
-        "model", max_length=60, choices=[(m.key, m.label) for m in catalog.MODELS]
-    )
-    price_key = models.CharField(
-        max_length=80,
-        blank=True,
-        help_text="Empty for the model's unit price, or e.g. 'rendering_speed=QUALITY'.",
-    )
-    credits = models.DecimalField(max_digits=10, decimal_places=2)
-    note = models.CharField(max_length=200, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["model_key", "price_key"]
-        constraints = [
-            models.UniqueConstraint(fields=["model_key", "price_key"], name="unique_price_override")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.model_key} {self.price_key or 'unit'} = {self.credits}"
-
-    def clean(self):
-        try:
-            keys = [key for key, _ in catalog.get(self.model_key).pricing.price_keys()]
-        except catalog.CatalogError:
-            raise ValidationError({"model_key": "Unknown model."}) from None
-        if self.price_key not in keys:
-            shown = ", ".join(repr(k) if k else "empty" for k in keys)
-            raise ValidationError({"price_key": f"This model's prices are: {shown}."})
-        if self.credits is not None and self.credits < 0:
-            raise ValidationError({"credits": "A price cannot be negative."})
-
-    @classmethod
-    def for_model(cls, model_key: str) -> dict[str, Decimal]:
-        return dict(cls.objects.filter(model_key=model_key).values_list("price_key", "credits"))
-
-
-class JobLease(models.Model):
-    """A named, renewable lease: only its holder runs that job (the poll sweep).
-
-    The holder renews it while it works; a worker killed mid-job stops renewing, so
-    its lease runs out soon and the watchdog's next sweep takes over.
-    """
-
-    name = models.CharField(max_length=40, primary_key=True)
-    held_until = models.DateTimeField()
-    holder = models.CharField(max_length=32, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.name} until {self.held_until}"
-
-    @classmethod
-    def acquire(cls, name: str, seconds: float) -> str | None:
-        """A holder token when the lease was free, else None."""
-        now = timezone.now()
-        cls.objects.get_or_create(name=name, defaults={"held_until": now - timedelta(seconds=1)})
-        token = uuid.uuid4().hex
-        taken = cls.objects.filter(name=name, held_until__lt=now).update(
-            held_until=now + timedelta(seconds=seconds), holder=token
-        )
-        return token if taken else None
-
-    @classmethod
-    def renew(cls, name: str, token: str, seconds: float) -> bool:
-        """Extend our lease; False when it is no longer ours (it ran out and was taken)."""
-        until = timezone.now() + timedelta(seconds=seconds)
-        return bool(cls.objects.filter(name=name, holder=token).update(held_until=until))
-
-    @classmethod
-    def release(cls, name: str, token: str) -> None:
-        cls.objects.filter(name=name, holder=token).update(
-            held_until=timezone.now() - timedelta(seconds=1)
-        )
-
-    @classmethod
-    def is_held(cls, name: str) -> bool:
-        return cls.objects.filter(name=name, held_until__gte=timezone.now()).exists()

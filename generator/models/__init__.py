@@ -1,0 +1,41 @@
+"""What we keep: prompts, generation tasks and their events, assets, credits, leases."""
+
+from generator.models.assets import Asset
+from generator.models.credits import CreditBalanceSnapshot, CreditLedgerEntry, PriceOverride
+from generator.models.leases import JobLease
+from generator.models.prompts import Prompt
+from generator.models.tasks import (
+    ACTIVE_STATES,
+    ALLOWED_TRANSITIONS,
+    FINAL_STATES,
+    REOPENING,
+    SUBMIT_LEASE,
+    FailureKind,
+    GenerationTask,
+    GenerationTaskQuerySet,
+    IllegalTransition,
+    State,
+    TaskEvent,
+    TaskInput,
+)
+
+__all__ = [
+    "ACTIVE_STATES",
+    "ALLOWED_TRANSITIONS",
+    "FINAL_STATES",
+    "REOPENING",
+    "SUBMIT_LEASE",
+    "Asset",
+    "CreditBalanceSnapshot",
+    "CreditLedgerEntry",
+    "FailureKind",
+    "GenerationTask",
+    "GenerationTaskQuerySet",
+    "IllegalTransition",
+    "JobLease",
+    "PriceOverride",
+    "Prompt",
+    "State",
+    "TaskEvent",
+    "TaskInput",
+]

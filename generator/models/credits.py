@@ -1,0 +1,95 @@
+"""Credits: our ledger, the balances kie.ai reported, and admins' price overrides."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from generator import catalog
+
+
+class CreditLedgerEntry(models.Model):
+    """Our own account of credits: negative amounts are spent or reserved."""
+
+    class Kind(models.TextChoices):
+        RESERVE = "reserve", "Reserved at submission"
+        RELEASE = "release", "Released (task failed)"
+        UNKNOWN = "unknown", "Charge unknown (reservation kept)"
+        ADJUST = "adjust", "Manual adjustment"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    task = models.ForeignKey(
+        "generator.GenerationTask",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ledger_entries",
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "credit ledger entries"
+
+    def __str__(self) -> str:
+        return f"{self.amount:+} {self.get_kind_display()}"
+
+
+class CreditBalanceSnapshot(models.Model):
+    """The balance kie.ai reported at one moment (compared with the ledger to spot leaks)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    balance = models.DecimalField(max_digits=12, decimal_places=2)
+    sandbox = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        get_latest_by = "at"
+
+    def __str__(self) -> str:
+        return f"{self.balance} credits at {self.at:%Y-%m-%d %H:%M}"
+
+
+class PriceOverride(models.Model):
+    """An admin's price for a catalog unit price, taking effect without a deploy."""
+
+    model_key = models.CharField(
+        "model", max_length=60, choices=[(m.key, m.label) for m in catalog.MODELS]
+    )
+    price_key = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="Empty for the model's unit price, or e.g. 'rendering_speed=QUALITY'.",
+    )
+    credits = models.DecimalField(max_digits=10, decimal_places=2)
+    note = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model_key", "price_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["model_key", "price_key"], name="unique_price_override")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_key} {self.price_key or 'unit'} = {self.credits}"
+
+    def clean(self):
+        try:
+            keys = [key for key, _ in catalog.get(self.model_key).pricing.price_keys()]
+        except catalog.CatalogError:
+            raise ValidationError({"model_key": "Unknown model."}) from None
+        if self.price_key not in keys:
+            shown = ", ".join(repr(k) if k else "empty" for k in keys)
+            raise ValidationError({"price_key": f"This model's prices are: {shown}."})
+        if self.credits is not None and self.credits < 0:
+            raise ValidationError({"credits": "A price cannot be negative."})
+
+    @classmethod
+    def for_model(cls, model_key: str) -> dict[str, Decimal]:
+        return dict(cls.objects.filter(model_key=model_key).values_list("price_key", "credits"))
