@@ -1,12 +1,14 @@
 """Django admin: everything an admin needs to watch tasks and credits and fix things."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils.html import format_html
 
-from generator import generations
+from generator import catalog, generations
 from generator.models import (
     Asset,
     CreditBalanceSnapshot,
@@ -18,6 +20,14 @@ from generator.models import (
     TaskEvent,
     TaskInput,
 )
+
+
+def _action_token(request, task) -> str:
+    """A one-time token for an admin action that spends credits. The action form carries
+    a CSRF token masked afresh each time the page is shown, so the same page posted twice
+    (a double click) gives the same token, and the task is re-run once."""
+    shown = request.POST.get("csrfmiddlewaretoken", "")
+    return hashlib.sha256(f"admin-rerun:{task.pk}:{shown}".encode()).hexdigest()[:32]
 
 
 @admin.register(Prompt)
@@ -235,11 +245,22 @@ class GenerationTaskAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry (as a new task with the same settings)")
     def rerun(self, request, queryset):
-        created = [generations.rerun(task, request.user) for task in queryset]
+        created, refused = [], []
+        for task in queryset:
+            try:
+                created.append(
+                    generations.rerun(
+                        task, request.user, submission_token=_action_token(request, task)
+                    )
+                )
+            except catalog.CatalogError as exc:
+                refused.append(f"#{task.pk} ({exc})")
         self.message_user(
             request,
             f"Started {len(created)} new task(s): " + ", ".join(f"#{task.pk}" for task in created),
         )
+        if refused:
+            self.message_user(request, "Could not re-run: " + "; ".join(refused), messages.WARNING)
 
     @admin.action(description="Cancel (only tasks not yet sent to kie.ai)")
     def cancel(self, request, queryset):

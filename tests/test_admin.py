@@ -104,3 +104,17 @@ def test_admins_see_every_unknown_outcome_in_one_list(admin_client, admin_user):
     assert f"/{plain.pk}/change/" not in html
     page = admin_client.get(f"/admin/generator/generationtask/{ended.pk}/change/").content
     assert b"kie.ai logs" in page and b"ended unknown" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_retry_action_posted_twice_from_one_page_makes_one_task(admin_client, admin_user):
+    from generator.models import GenerationTask
+    from tests.factories import make_task
+
+    task = make_task(admin_user, state="FAILED")
+    page = {"action": "rerun", "_selected_action": [task.pk], "csrfmiddlewaretoken": "a" * 64}
+    admin_client.post("/admin/generator/generationtask/", page)
+    admin_client.post("/admin/generator/generationtask/", page)  # a double click
+    assert GenerationTask.objects.count() == 2
+    admin_client.post("/admin/generator/generationtask/", {**page, "csrfmiddlewaretoken": "b" * 64})
+    assert GenerationTask.objects.count() == 3  # the page shown again: a new retry
