@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .app import SandboxApp
+    from .faults import Answer
 
 
 class ApiError(Exception):
@@ -90,6 +91,12 @@ class Route:
     method: str
     handler: Handler
     kind: str
+
+
+def respond(start_response: Callable, answer: Answer) -> list[bytes]:
+    status, headers, body = answer
+    start_response(status, headers)
+    return [body]
 
 
 def now_ms(seconds: float) -> int:

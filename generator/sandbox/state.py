@@ -4,8 +4,12 @@ the fault draws, behind one lock; and the lazy timeline every family's tasks sha
 Tasks progress with the configured clock: a task is finished `duration_seconds` after
 its creation, and its pictures are drawn (see media.py) the first time anyone looks at
 it after that. Credits are charged at create with the catalog's estimate and refunded
-when a generation fails, as kie does. Progress is only ever worked out when someone
-looks (a read, a file, a callback), so nothing runs in the background.
+when a generation fails, as kie does. Nothing moves a task along: its state is worked
+out from the clock whenever someone looks (a read, a file link, a callback).
+
+Creates count against the rate limit once they pass validation (a rejected 429 is
+neither counted nor charged). Input-image URLs that are the sandbox's own files are
+drawn upon (a fake edit); any other URL is accepted and ignored, never fetched.
 
 Magic words in a prompt (case-insensitive) simulate trouble; the task fails or hangs
 at the end of its duration, and failures are refunded:
