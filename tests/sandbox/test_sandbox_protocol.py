@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from generator.sandbox import app as sandbox_app
+from generator.sandbox import gpt4o_image
 from generator.sandbox.server import dechunking
 
 CREATES = [
@@ -315,7 +315,7 @@ def test_4o_record_info_allows_three_reads_per_second_per_task(client, clock, h)
 
 
 def test_idle_4o_read_windows_are_dropped(client, app, clock, h, monkeypatch):
-    monkeypatch.setattr(sandbox_app, "_MAX_READ_WINDOWS", 3)
+    monkeypatch.setattr(gpt4o_image, "_MAX_READ_WINDOWS", 3)
     create = {"prompt": "p", "size": "1:1"}
     task_ids = [
         h.ok(client.post("/api/v1/gpt4o-image/generate", json=create))["taskId"] for _ in range(5)
