@@ -32,7 +32,6 @@ import sys
 import time
 import traceback
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -142,15 +141,6 @@ class SandboxApp:
         self.state = SandboxState(self.config)
         self._sender: callbacks.Send | None = None
         self.refuse_connections = False  # in-process: SandboxTransport then refuses to connect
-
-    # Older tests look at these two by their names from before state.py.
-    @property
-    def _tasks(self) -> dict[str, Task]:
-        return self.state.tasks
-
-    @property
-    def _record_reads(self) -> dict[str, deque[float]]:
-        return self.state.record_reads
 
     # --- public helpers for tests and tooling --------------------------------------
 

@@ -322,10 +322,10 @@ def test_idle_4o_read_windows_are_dropped(client, app, clock, h, monkeypatch):
     ]
     for task_id in task_ids:
         h.ok(client.get("/api/v1/gpt4o-image/record-info", params={"taskId": task_id}))
-    assert len(app._record_reads) == 5
+    assert len(app.state.record_reads) == 5
     clock.advance(1.5)
     h.ok(client.get("/api/v1/gpt4o-image/record-info", params={"taskId": task_ids[0]}))
-    assert set(app._record_reads) == {task_ids[0]}
+    assert set(app.state.record_reads) == {task_ids[0]}
 
 
 def test_oldest_finished_tasks_are_forgotten_beyond_max_tasks(make_app, clock, h):
