@@ -16,6 +16,15 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def username(request, credentials=None) -> str:
+    """The username a login tried, as axes records it: cut to what a username can be (150
+    characters), so a long junk one is counted, not a database error."""
+    value = (credentials or {}).get("username")
+    if value is None and request is not None:
+        value = request.POST.get("username", "")
+    return str(value or "")[:150]
+
+
 def locked_out(request, original_response=None, credentials=None):
     """The project's own page for a login refused because of too many failures (both the
     studio's and the admin's login form)."""

@@ -160,6 +160,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "autoscale.lockout.locked_out"
 AXES_CLIENT_IP_CALLABLE = "autoscale.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "autoscale.lockout.username"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "generator:gallery"
 LOGOUT_REDIRECT_URL = "login"

@@ -91,3 +91,12 @@ def test_behind_a_proxy_the_address_the_proxy_appended_counts(rf, settings):
     assert client_ip(request) == "10.0.0.2"
     settings.BEHIND_PROXY = True
     assert client_ip(request) == "203.0.113.9"
+
+
+@pytest.mark.django_db
+def test_a_username_longer_than_any_is_a_failed_login_not_a_database_error(client):
+    response = client.post("/login/", {"username": "0" * 300, "password": "x"})
+    assert response.status_code == 200  # the form again, with its error
+    from axes.models import AccessAttempt
+
+    assert AccessAttempt.objects.get().username == "0" * 150
