@@ -231,7 +231,7 @@ def callback_arrived(upstream_task_id: str, reference: str = "") -> bool:
     task = GenerationTask.objects.filter(pk=task_pk).first() if task_pk else None
     reattachable = task and not task.upstream_task_id and _may_have_been_made(task)
     if reattachable and jobs.record_created(
-        task, upstream_task_id, "kie.ai task named by its callback"
+        task, upstream_task_id, "kie.ai task named by its callback", source="callback"
     ):
         jobs.ensure_sweep()
         return True
@@ -244,7 +244,9 @@ def attach_upstream_task(task: GenerationTask, upstream_task_id: str, by) -> boo
     task.refresh_from_db()
     if task.upstream_task_id or not _may_have_been_made(task):
         return False
-    if not jobs.record_created(task, upstream_task_id, f"kie.ai task attached by {by}:"):
+    if not jobs.record_created(
+        task, upstream_task_id, f"kie.ai task attached by {by}:", source="admin"
+    ):
         return False
     jobs.ensure_sweep()
     return True

@@ -130,15 +130,26 @@ def submit(task_id: int) -> None:
     ensure_sweep()
 
 
-def record_created(task: GenerationTask, upstream_id: str, how: str) -> bool:
+def record_created(task: GenerationTask, upstream_id: str, how: str, source="create") -> bool:
     """kie.ai has this task: keep its id at once (it is paid for), then mark it submitted.
 
     Whoever learns the id first (the create's answer, or a callback naming our task)
-    records it; the other finds it recorded. False if the task already names another.
+    records it; the other finds it recorded. False if the task already names another, or
+    the id already belongs to another task (evidence naming it twice is not to be trusted).
     """
+    if GenerationTask.objects.filter(upstream_task_id=upstream_id).exclude(pk=task.pk).exists():
+        logger.error(
+            "task %s: kie.ai task %s already belongs to another task", task.pk, upstream_id
+        )
+        return False
     first = GenerationTask.objects.filter(pk=task.pk, upstream_task_id="").update(
-        upstream_task_id=upstream_id
+        upstream_task_id=upstream_id, upstream_id_source=source
     )
+    if not first and source == "create":
+        # The create's own answer confirms an id a callback brought first.
+        GenerationTask.objects.filter(pk=task.pk, upstream_task_id=upstream_id).update(
+            upstream_id_source=source
+        )
     if (
         not first
         and not GenerationTask.objects.filter(pk=task.pk, upstream_task_id=upstream_id).exists()
@@ -437,7 +448,9 @@ def poll_task(task: GenerationTask, client) -> None:
     try:
         status = client.family(model.family).get_status(task.upstream_task_id)
     except NotFoundError as exc:
-        if task.submitted_at and now - task.submitted_at < NOT_VISIBLE_GRACE:
+        if task.upstream_id_source in ("callback", "admin"):
+            _evidence_refuted(task, exc)
+        elif task.submitted_at and now - task.submitted_at < NOT_VISIBLE_GRACE:
             _retry_poll(task, now, 3, f"kie.ai does not show the task yet ({exc.message})")
         else:
             task.transition(
@@ -462,6 +475,23 @@ def poll_task(task: GenerationTask, client) -> None:
         _retry_poll(task, now, min(wait, 300), f"status check failed: {exc}")
         return
     apply_status(task, status, now)
+
+
+def _evidence_refuted(task: GenerationTask, exc: KieError) -> None:
+    """The id a callback or an admin attached is not a task of ours at kie.ai: the real
+    one may still exist, so the outcome stays unknown (credits kept) and the task can be
+    attached again."""
+    wrong = task.upstream_task_id
+    task.transition(
+        State.FAILED,
+        failure_kind=FailureKind.UNKNOWN,
+        message=f"kie.ai does not know the task id {wrong} that was attached ({exc.message}). "
+        "kie.ai may still have made this generation: its credits stay counted as spent, "
+        "and the right task can still be attached.",
+        upstream_task_id="",
+        upstream_id_source="",
+        credits_charged=None,
+    )
 
 
 def _retry_poll(task: GenerationTask, now, seconds: float, problem: str) -> None:

@@ -171,6 +171,17 @@ class GenerationTask(models.Model):
     last_error = models.TextField(blank=True, help_text="Latest transient problem (retried).")
 
     upstream_task_id = models.CharField(max_length=120, blank=True, db_index=True)
+    upstream_id_source = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[
+            ("create", "the create's answer"),
+            ("callback", "a callback"),
+            ("admin", "an admin"),
+        ],
+        help_text="Where the kie.ai task id came from: one not from the create's answer is "
+        "evidence, and only record-info can confirm it.",
+    )
     upstream_record = models.JSONField(default=dict, blank=True)
     result_urls = models.JSONField(default=list, blank=True)
 

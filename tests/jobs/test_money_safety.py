@@ -400,3 +400,37 @@ def test_result_files_are_fetched_with_our_user_agent(sandbox, staff, settings, 
     task.refresh_from_db()
     assert task.state == State.SUCCEEDED
     assert seen and set(seen) == {"AutoScaleStudio-test/9"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forged_callback_id_never_releases_the_credits_of_an_unknown_outcome(
+    sandbox, clock, staff, client, monkeypatch, callbacks
+):
+    lose_create_answers(monkeypatch, sandbox)
+    task = start(staff)
+    run_jobs()
+    (real_id,) = sandbox.state.tasks
+    monkeypatch.undo()
+    callback(client, task, "attacker-chosen-id")  # someone who saw our callback URL
+    task.refresh_from_db()
+    assert task.upstream_task_id == "attacker-chosen-id"
+    GenerationTask.objects.filter(pk=task.pk).update(next_poll_at=timezone.now())
+    jobs.poll_due_tasks()
+    task.refresh_from_db()
+    assert task.state == State.FAILED and task.failure_kind == "unknown"
+    assert task.upstream_task_id == "" and task.reserved_credits() == 5
+    assert -ledger_total() == 1000 - sandbox.balance == 5  # never an undercount
+    callback(client, task, real_id)  # kie's own callback still re-attaches it
+    settle(clock)
+    task.refresh_from_db()
+    assert task.state == State.SUCCEEDED and task.upstream_task_id == real_id
+
+
+@pytest.mark.django_db
+def test_evidence_naming_another_tasks_kie_id_is_refused(sandbox, staff, client, callbacks):
+    other = make_task(staff, state=State.SUBMITTED, upstream_task_id="belongs-to-other")
+    task = make_task(staff, state=State.UNCONFIRMED, create_sent_at=timezone.now())
+    callback(client, task, "belongs-to-other")
+    task.refresh_from_db()
+    assert task.state == State.UNCONFIRMED and task.upstream_task_id == ""
+    assert other.pk != task.pk
