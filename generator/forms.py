@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from generator import catalog
 from generator.catalog import ParamType
@@ -87,6 +88,9 @@ class KnownChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+_STALE_FORM = _("This form is out of date; nothing was sent. Reload the page and try again.")
+
+
 def new_submission_token() -> str:
     """A one-time token for a form whose post spends credits."""
     return uuid.uuid4().hex
@@ -102,9 +106,16 @@ class GenerationForm(forms.Form):
         help_text="Its brand context is added to the prompt.",
     )
     # One token per rendered form: the same form posted twice (a double click without
-    # JavaScript, a browser resubmitting) makes one task, not two paid ones.
-    submission_token = forms.CharField(
-        widget=forms.HiddenInput, required=False, max_length=64, initial=new_submission_token
+    # JavaScript, a browser resubmitting) makes one task, not two paid ones. A post
+    # without one (a script, a stale page) spends nothing.
+    submission_token = forms.RegexField(
+        regex=r"\A[0-9a-f]{32}\Z",
+        widget=forms.HiddenInput,
+        initial=new_submission_token,
+        error_messages={
+            "required": _STALE_FORM,
+            "invalid": _STALE_FORM,
+        },
     )
     # Images carried into the form, each shown with a tick box: a task's result ("use
     # as input of an edit") and an earlier task's reference images ("change and re-run").
@@ -215,6 +226,20 @@ class GenerationForm(forms.Form):
             self.apply_catalog_errors(
                 {name: msg for name, msg in exc.errors.items() if name not in self.errors}
             )
+
+    def already_sent(self, task) -> None:
+        """This page's token was spent on `task` and the form changed since: keep what was
+        typed, with a fresh token, so pressing Generate again makes a new task."""
+        self.data = self.data.copy()
+        self.data["submission_token"] = new_submission_token()
+        self.add_error(
+            None,
+            _(
+                "This form was already sent: it made task #%(task)s. Your changes are kept "
+                "below; press Generate again to make a new one."
+            )
+            % {"task": task.pk},
+        )
 
     def apply_catalog_errors(self, errors: dict[str, str]) -> None:
         """Catalog messages continue their field's name ("is required"); others are

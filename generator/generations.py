@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +28,7 @@ from generator.models import (
     TaskInput,
 )
 
+logger = logging.getLogger(__name__)
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 POLLED_STATES = (State.SUBMITTED, State.RUNNING)
 
@@ -109,6 +112,8 @@ def start_generation(
     made_by_this_post = GenerationTask.objects.filter(created_by=user, submission_key=key)
     earlier = made_by_this_post.first() if key else None
     if earlier:
+        if not _same_request(earlier, model, operation, params):
+            raise AlreadySent(earlier)  # Back, changed, sent again: say so, spend nothing
         return earlier
     try:
         return _record(user, model, operation, params, checked, image_param, saved_prompt, key)
@@ -117,6 +122,26 @@ def start_generation(
         if earlier:  # the same post, racing this one, made it first
             return earlier
         raise
+
+
+class AlreadySent(Exception):
+    """This form's one-time token already made a task, and the form now asks for
+    something else (sent again after Back and a change): nothing more is made."""
+
+    def __init__(self, task: GenerationTask):
+        super().__init__(f"this form already made task {task.pk}")
+        self.task = task
+
+
+def _same_request(task: GenerationTask, model, operation, params) -> bool:
+    def canonical(value) -> str:
+        return json.dumps(value, sort_keys=True, default=str)
+
+    return (task.model_key, task.operation, canonical(task.params)) == (
+        model.key,
+        operation.key,
+        canonical(params),
+    )
 
 
 def _submission_key(token: str) -> str:
@@ -155,8 +180,17 @@ def _record(user, model, operation, params, checked, image_param, saved_prompt, 
                 task_input.file.save(_input_name(image.file), image.file, save=False)
             task_input.save()
         task.events.create(to_state=State.QUEUED, message="created")
-        transaction.on_commit(lambda: jobs.enqueue("submit", task.pk))
+        transaction.on_commit(lambda: _queue_submission(task.pk))
     return task
+
+
+def _queue_submission(task_pk: int) -> None:
+    """The task is saved: a queue that is down must not turn that into an error page (a
+    marketer would try again and pay twice). The sweep queues a waiting task again."""
+    try:
+        jobs.enqueue("submit", task_pk)
+    except Exception:
+        logger.warning("could not queue the submission of task %s; the sweep will", task_pk)
 
 
 def _check_image(image: ImageInput, param_name: str) -> str:

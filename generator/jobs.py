@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import random
 import time
 import uuid
@@ -54,7 +55,8 @@ SWEEP_LEASE_MARGIN = 15  # seconds a sweep's lease outlives its last sign of lif
 POLL_LEASE = timedelta(seconds=45)  # a claimed poll not finished by then is redone
 DOWNLOAD_LEASE = timedelta(seconds=60)  # renewed every DOWNLOAD_HEARTBEAT while it runs
 DOWNLOAD_HEARTBEAT = 15.0
-UNCONFIRMED_MARGIN_SECONDS = 5 * 60  # kie retries a callback for a few minutes
+UNCONFIRMED_MARGIN_SECONDS = 5 * 60
+MAX_BACKOFF_SECONDS = 3600.0  # kie retries a callback for a few minutes
 DOWNLOAD_JOB_SECONDS = 480  # a download job stops by then; the next attempt starts the
 # unfinished file again (files already saved are kept)
 NOT_VISIBLE_GRACE = timedelta(minutes=3)  # kie may not show a task right after create
@@ -284,7 +286,8 @@ def backoff(attempt: int, retry_after: float | None = None) -> float:
     """Seconds before retry `attempt`: exponential with full jitter, at least what the
     server asked for."""
     ceiling = min(2.0 * 2**attempt, 120.0)
-    return max(random.uniform(ceiling / 2, ceiling), retry_after or 0.0)
+    asked = retry_after if retry_after and math.isfinite(retry_after) else 0.0
+    return min(max(random.uniform(ceiling / 2, ceiling), asked), MAX_BACKOFF_SECONDS)
 
 
 def _create_unconfirmed(task: GenerationTask, exc: KieError | None) -> None:

@@ -10,6 +10,7 @@ it too.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -39,7 +40,7 @@ def loads(data: bytes | str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX
             raise JSONRefused("not UTF-8") from None
     _check_depth(data, max_depth)
     try:
-        value = json.loads(data, parse_constant=_refuse_constant)
+        value = json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RecursionError:  # cannot happen below max_depth; kept as a last guard
         raise JSONRefused(f"nested deeper than {max_depth} levels") from None
     except ValueError as exc:
@@ -48,6 +49,14 @@ def loads(data: bytes | str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX
         raise JSONRefused("not JSON") from None
     _check_strings(value)
     return value
+
+
+def _finite_float(text: str) -> float:
+    """1e999 is valid JSON and reads as infinity: refuse it like the Infinity literal."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise JSONRefused("a number too large to be finite")
+    return number
 
 
 def _check_depth(text: str, max_depth: int) -> None:

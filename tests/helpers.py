@@ -107,3 +107,11 @@ def png_bytes(width: int = 64, height: int = 48, color=(30, 90, 200)) -> bytes:
 
 def credits(value) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def post_generate(client, data: dict, **kwargs):
+    """Post the generate form as a browser would: with the one-time token a rendered form
+    carries (a fresh one, unless the test gives its own)."""
+    import uuid
+
+    return client.post("/generate/", {"submission_token": uuid.uuid4().hex, **data}, **kwargs)

@@ -66,3 +66,15 @@ def test_unterminated_strings_full_of_escaped_quotes_are_refused_quickly():
     with pytest.raises(safejson.JSONRefused):
         safejson.loads('"' + '\\"' * 30_000)
     assert time.monotonic() - started < 1
+
+
+def test_a_number_too_large_to_be_finite_is_refused():
+    with pytest.raises(safejson.JSONRefused, match="finite"):
+        safejson.loads(b'{"progress": 1e999}')
+
+
+def test_progress_that_is_not_a_number_is_unknown():
+    from generator.kie.parsing import as_progress
+
+    assert as_progress("NaN") is None and as_progress("inf") is None
+    assert as_progress("0.5") == 0.5

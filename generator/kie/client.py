@@ -8,6 +8,7 @@ the in-process sandbox's).
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 from functools import cache
@@ -32,6 +33,7 @@ from .parsing import UPSTREAM_JSON_BYTES, as_whole_number
 from .status import TaskStatus, failed_status
 
 logger = logging.getLogger(__name__)
+MAX_RETRY_AFTER_SECONDS = 3600.0  # a longer wait asked for is taken as an hour
 
 DEFAULT_BASE_URL = "https://api.kie.ai"
 DEFAULT_UPLOAD_BASE_URL = "https://kieai.redpandaai.co"
@@ -212,6 +214,9 @@ def _retry_after(response: httpx.Response) -> float | None:
     if not value:
         return None
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
+        return None  # an HTTP date, or junk: our own backoff decides
+    if not math.isfinite(seconds):
         return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -63,6 +64,8 @@ def as_progress(value: Any, scale: float = 1.0) -> float | None:
     try:
         number = float(str(value).strip()) / scale
     except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number):  # "NaN" passes min/max unclamped
         return None
     return min(max(number, 0.0), 1.0)
 

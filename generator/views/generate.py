@@ -107,6 +107,9 @@ def _start(request, form: GenerationForm) -> GenerationTask | None:
     except catalog.CatalogError as exc:
         form.apply_catalog_errors(exc.errors)
         return None
+    except generations.AlreadySent as exc:
+        form.already_sent(exc.task)
+        return None
     name = form.cleaned_data.get("save_as")
     text = form.cleaned_data.get("prompt") or (saved.text if saved else "")
     if name and text:  # the prompt as typed (or the saved one it stood in for)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -90,7 +89,10 @@ def task_rerun(request, pk: int):
     try:
         new_task = generations.rerun(task, request.user, submission_token=token)
     except catalog.CatalogError as exc:
-        return HttpResponse(f"This task can no longer be re-run: {exc}", status=409)
+        messages.error(request, _("This task can no longer be re-run as it was: %s") % exc)
+        return redirect(task.change_and_rerun_url)
+    except generations.AlreadySent as exc:
+        return redirect(exc.task)
     return redirect(new_task)
 
 

@@ -272,6 +272,8 @@ def test_backoff_grows_with_jitter_and_honours_retry_after(attempt):
     assert all(ceiling / 2 <= w <= ceiling for w in waits)
     assert len(set(waits)) > 100  # jittered, so workers do not retry in lockstep
     assert jobs.backoff(attempt, retry_after=500) == 500
+    assert jobs.backoff(attempt, retry_after=float("inf")) <= ceiling  # junk is ignored
+    assert jobs.backoff(attempt, retry_after=1e12) == jobs.MAX_BACKOFF_SECONDS
 
 
 @pytest.mark.django_db
@@ -434,3 +436,30 @@ def test_evidence_naming_another_tasks_kie_id_is_refused(sandbox, staff, client,
     task.refresh_from_db()
     assert task.state == State.UNCONFIRMED and task.upstream_task_id == ""
     assert other.pk != task.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("header", ["inf", "nan", "1e400", "99999999999999"])
+def test_an_absurd_retry_after_is_bounded_not_a_crash(sandbox, staff, monkeypatch, header):
+    monkeypatch.setattr(
+        upstream,
+        "transport",
+        lambda: httpx.MockTransport(
+            lambda r: httpx.Response(429, headers={"Retry-After": header}, json={"code": 429})
+        ),
+    )
+    task = make_task(staff, state=State.QUEUED)
+    jobs.submit(task.pk)
+    task.refresh_from_db()
+    assert task.state == State.QUEUED and task.create_sent_at is None  # refused: resent later
+    assert task.next_poll_at <= timezone.now() + timedelta(hours=1, seconds=5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queue_that_is_down_does_not_turn_a_saved_task_into_an_error(staff, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(jobs, "async_task", down)
+    task = start(staff)  # no exception: the sweep queues it when the queue is back
+    assert GenerationTask.objects.get(pk=task.pk).state == State.QUEUED

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from generator.models import GenerationTask, PriceOverride, Prompt
 from tests.factories import make_asset, make_task
-from tests.helpers import png_bytes, queued_jobs
+from tests.helpers import png_bytes, post_generate, queued_jobs
 
 FLUX_TEXT = {
     "model": "flux-kontext-pro",
@@ -51,8 +51,8 @@ def test_admin_price_override_changes_the_estimate_and_the_task(staff_client):
     PriceOverride.objects.create(model_key="flux-kontext-pro", credits=Decimal("4.5"))
     estimate = staff_client.get("/generate/estimate/?model=flux-kontext-pro").content.decode()
     assert "4.5 credits" in estimate and "estimate</span>" not in estimate
-    staff_client.post(
-        "/generate/",
+    post_generate(
+        staff_client,
         {
             "model": "flux-kontext-pro",
             "operation": "text-to-image",
@@ -66,8 +66,8 @@ def test_admin_price_override_changes_the_estimate_and_the_task(staff_client):
 
 @pytest.mark.django_db(transaction=True)
 def test_submit_creates_a_queued_task_and_enqueues_its_submission(staff_client, staff):
-    response = staff_client.post(
-        "/generate/",
+    response = post_generate(
+        staff_client,
         {
             "model": "4o-image",
             "operation": "text-to-image",
@@ -93,8 +93,8 @@ def test_submit_creates_a_queued_task_and_enqueues_its_submission(staff_client, 
 
 @pytest.mark.django_db
 def test_htmx_submit_redirects_on_the_client(staff_client):
-    response = staff_client.post(
-        "/generate/",
+    response = post_generate(
+        staff_client,
         {
             **FLUX_TEXT,
             "prompt": "x",
@@ -107,8 +107,8 @@ def test_htmx_submit_redirects_on_the_client(staff_client):
 @pytest.mark.django_db
 def test_invalid_input_shows_errors_on_the_fields_and_keeps_the_text(staff_client):
     long_prompt = "x" * 3001
-    response = staff_client.post(
-        "/generate/",
+    response = post_generate(
+        staff_client,
         {
             "model": "flux-kontext-pro",
             "operation": "text-to-image",
@@ -132,10 +132,10 @@ def test_edit_needs_an_image_and_refuses_a_non_image(staff_client):
         "prompt": "bluer",
         "outputFormat": "png",
     }
-    html = staff_client.post("/generate/", data).content.decode()
+    html = post_generate(staff_client, data).content.decode()
     assert "Image to edit needs an image." in html
     fake = SimpleUploadedFile("photo.png", b"<html>not an image</html>", "image/png")
-    html = staff_client.post("/generate/", {**data, "inputImage": fake}).content.decode()
+    html = post_generate(staff_client, {**data, "inputImage": fake}).content.decode()
     assert "“photo.png”: not a readable PNG, JPEG or WebP image." in html
     assert "UnidentifiedImageError" not in html
     assert not GenerationTask.objects.exists()
@@ -144,8 +144,8 @@ def test_edit_needs_an_image_and_refuses_a_non_image(staff_client):
 @pytest.mark.django_db
 def test_edit_with_an_upload_stores_the_reference_image(staff_client):
     image = SimpleUploadedFile("logo.png", png_bytes(), "image/png")
-    staff_client.post(
-        "/generate/",
+    post_generate(
+        staff_client,
         {
             "model": "4o-image",
             "operation": "edit",
@@ -169,8 +169,8 @@ def test_use_as_input_of_an_edit_prefills_the_asset_and_prompt(staff_client, sta
         f"&input_asset={asset.pk}&from_task={source.pk}"
     ).content.decode()
     assert asset.thumbnail_url() in page and "reception desk" in page
-    staff_client.post(
-        "/generate/",
+    post_generate(
+        staff_client,
         {
             "model": "flux-kontext-pro",
             "operation": "edit",
@@ -188,8 +188,8 @@ def test_saved_prompt_adds_its_brand_context(staff_client, staff):
     saved = Prompt.objects.create(
         owner=staff, name="Brand", text="x", brand_context="AutoScale blue #1b5cff"
     )
-    staff_client.post(
-        "/generate/",
+    post_generate(
+        staff_client,
         {
             **FLUX_TEXT,
             "prompt": "A phone",
@@ -209,26 +209,26 @@ def test_the_same_form_posted_twice_makes_one_task(staff_client):
         "prompt": "desk",
         "aspectRatio": "1:1",
         "outputFormat": "png",
-        "submission_token": "3f1c0b5e9a",
+        "submission_token": "3f1c0b5e9a" * 3 + "ab",
     }
-    first = staff_client.post("/generate/", form)
-    second = staff_client.post("/generate/", form)  # a double click, no JavaScript
+    first = post_generate(staff_client, form)
+    second = post_generate(staff_client, form)  # a double click, no JavaScript
     task = GenerationTask.objects.get()
     assert first["Location"] == second["Location"] == f"/gallery/?new={task.pk}"
     assert queued_jobs() == [("generator.jobs.submit", (task.pk,))]
     # A resent form with other settings (Back, change, submit) still spends nothing more.
-    third = staff_client.post("/generate/", {**form, "prompt": "desk, at night"})
-    assert third["Location"] == first["Location"]
+    third = post_generate(staff_client, {**form, "prompt": "desk, at night"})
+    assert third.status_code == 200 and "already sent" in third.content.decode()
     assert GenerationTask.objects.count() == 1
     # A fresh form (its own token) is a new generation.
-    staff_client.post("/generate/", {**form, "submission_token": "9" * 32})
+    post_generate(staff_client, {**form, "submission_token": "9" * 32})
     assert GenerationTask.objects.count() == 2
 
 
 @pytest.mark.django_db
 def test_a_refused_post_keeps_its_price(staff_client):
-    response = staff_client.post(
-        "/generate/",
+    response = post_generate(
+        staff_client,
         {"model": "4o-image", "operation": "text-to-image", "prompt": "", "nVariants": "4"},
     )
     assert "is required" in response.content.decode().lower()
@@ -282,8 +282,8 @@ def test_picking_a_saved_prompt_fills_the_prompt(staff_client, staff):
 @pytest.mark.django_db
 def test_a_saved_prompt_stands_in_for_an_empty_prompt(staff_client, staff):
     saved = Prompt.objects.create(owner=staff, name="Desk", text="A tidy reception desk")
-    staff_client.post(
-        "/generate/",
+    post_generate(
+        staff_client,
         {
             **FLUX_TEXT,
             "prompt": "",
@@ -315,8 +315,8 @@ def test_editing_a_result_keeps_its_ratio_and_prices_what_is_shown(staff_client,
 @pytest.mark.django_db
 def test_the_image_from_a_task_stays_after_a_refused_post(staff_client, staff):
     asset = make_asset(make_task(staff, state="SUCCEEDED"))
-    html = staff_client.post(
-        "/generate/",
+    html = post_generate(
+        staff_client,
         {
             "model": "flux-kontext-pro",
             "operation": "edit",
@@ -333,8 +333,8 @@ def test_the_image_from_a_task_stays_after_a_refused_post(staff_client, staff):
 def test_a_new_upload_replaces_the_image_from_a_task_where_one_fits(staff_client, staff):
     source = make_task(staff, state="SUCCEEDED")
     asset = make_asset(source)
-    staff_client.post(
-        "/generate/",
+    post_generate(
+        staff_client,
         {
             "model": "flux-kontext-pro",
             "operation": "edit",
@@ -356,12 +356,12 @@ def test_the_same_token_with_another_picture_makes_no_second_task(staff_client):
         "prompt": "add our logo",
         "size": "1:1",
         "nVariants": "1",
-        "submission_token": "3f1c0b5e9a",
+        "submission_token": "3f1c0b5e9a" * 3 + "ab",
     }
     blue = png_bytes(color=(0, 0, 255))
     red = png_bytes(color=(255, 0, 0))
-    staff_client.post("/generate/", {**form, "filesUrl": SimpleUploadedFile("image.png", blue)})
-    staff_client.post("/generate/", {**form, "filesUrl": SimpleUploadedFile("image.png", red)})
+    post_generate(staff_client, {**form, "filesUrl": SimpleUploadedFile("image.png", blue)})
+    post_generate(staff_client, {**form, "filesUrl": SimpleUploadedFile("image.png", red)})
     assert GenerationTask.objects.count() == 1
 
 
@@ -382,8 +382,8 @@ def test_pages_that_are_also_fragments_vary_on_hx_request(staff_client, staff):
 @pytest.mark.django_db(transaction=True)
 def test_saving_a_prompt_given_by_a_saved_prompt_keeps_its_text(staff_client, staff):
     saved = Prompt.objects.create(owner=staff, name="Desk", text="A tidy reception desk")
-    staff_client.post(
-        "/generate/",
+    post_generate(
+        staff_client,
         {
             **FLUX_TEXT,
             "prompt": "",
@@ -421,8 +421,8 @@ def test_images_ride_along_through_an_operation_without_images(staff_client, sta
 
 @pytest.mark.django_db
 def test_files_a_refused_post_cannot_keep_are_named(staff_client):
-    html = staff_client.post(
-        "/generate/",
+    html = post_generate(
+        staff_client,
         {
             "model": "4o-image",
             "operation": "edit",
@@ -482,8 +482,8 @@ def test_only_as_many_carried_images_as_fit_are_ticked(staff_client, staff):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_earlier_image_that_is_gone_is_dropped(staff_client):
-    staff_client.post(
-        "/generate/",
+    post_generate(
+        staff_client,
         {
             **FLUX_TEXT,
             "prompt": "desk",
@@ -496,8 +496,8 @@ def test_an_earlier_image_that_is_gone_is_dropped(staff_client):
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ["NaN", "nan", "inf", "-Infinity", "1e999"])
 def test_a_number_that_is_not_finite_is_refused_on_its_field(staff_client, value):
-    response = staff_client.post(
-        "/generate/",
+    response = post_generate(
+        staff_client,
         {
             "model": "ideogram-v3",
             "operation": "remix",
@@ -516,7 +516,7 @@ def test_a_number_that_is_not_finite_is_refused_on_its_field(staff_client, value
 @pytest.mark.parametrize("field", ["earlier_inputs", "input_asset", "saved_prompt"])
 def test_a_hidden_id_out_of_range_is_never_looked_up(staff_client, staff, field, value):
     Prompt.objects.create(owner=staff, name="launch", text="a phone")  # the picker is shown
-    response = staff_client.post("/generate/", {**FLUX_TEXT, "prompt": "desk", field: value})
+    response = post_generate(staff_client, {**FLUX_TEXT, "prompt": "desk", field: value})
     assert response.status_code in (200, 302)
     if field == "earlier_inputs":  # a gone image is dropped: the task is made
         assert GenerationTask.objects.count() == 1
@@ -531,3 +531,34 @@ def test_a_database_id_is_a_whole_number_a_bigint_can_hold():
     assert database_id("42") == 42 and database_id(" 7 ") == 7 and database_id(2**63 - 1)
     for value in (None, "", "0", "-1", str(2**63), "9" * 5000, "²", "1.5", "x", [1], 1.5):
         assert database_id(value) is None, value
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", [None, "", "short", "Z" * 32])
+def test_a_post_without_a_well_formed_token_spends_nothing(staff_client, token):
+    data = {"model": "flux-kontext-pro", "operation": "text-to-image", "prompt": "desk"}
+    if token is not None:
+        data["submission_token"] = token
+    response = staff_client.post("/generate/", data)
+    assert response.status_code == 200 and "out of date" in response.content.decode()
+    assert not GenerationTask.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_sent_again_after_back_and_a_change_says_so_and_keeps_the_change(staff_client):
+    form = {
+        "model": "flux-kontext-pro",
+        "operation": "text-to-image",
+        "prompt": "desk",
+        "submission_token": "c" * 32,
+    }
+    staff_client.post("/generate/", form)
+    task = GenerationTask.objects.get()
+    html = staff_client.post("/generate/", {**form, "prompt": "desk at night"}).content.decode()
+    assert f"already sent: it made task #{task.pk}" in html
+    assert "desk at night</textarea>" in html
+    fresh = html.split('name="submission_token" value="', 1)[1].split('"', 1)[0]
+    assert fresh != "c" * 32 and len(fresh) == 32
+    assert GenerationTask.objects.count() == 1
+    post_generate(staff_client, {**form, "prompt": "desk at night", "submission_token": fresh})
+    assert GenerationTask.objects.count() == 2

@@ -4,7 +4,7 @@ import pytest
 
 from generator.models import GenerationTask, State
 from tests.factories import make_asset, make_task
-from tests.helpers import queued_jobs
+from tests.helpers import post_generate, queued_jobs
 
 
 @pytest.mark.django_db
@@ -130,8 +130,8 @@ def test_change_and_rerun_carries_the_uploaded_reference_images(staff_client, st
     for task_input in inputs:
         assert f'name="earlier_inputs" value="{task_input.pk}" checked' in html
     # The marketer unticks the first image and changes the prompt.
-    staff_client.post(
-        "/generate/",
+    post_generate(
+        staff_client,
         {
             "model": "4o-image",
             "operation": "edit",
@@ -197,3 +197,16 @@ def test_an_unconfirmed_task_says_kie_may_have_made_it(staff_client, staff):
     task = make_task(staff, state="UNCONFIRMED")
     html = staff_client.get(f"/tasks/{task.pk}/").content.decode()
     assert "may have made this" in html and "never sent twice" in html
+
+
+@pytest.mark.django_db
+def test_a_task_that_no_longer_fits_the_catalog_is_sent_to_the_form_with_a_reason(
+    staff_client, staff
+):
+    task = make_task(staff, state="SUCCEEDED", params={"prompt": "x", "oldParam": 1})
+    response = staff_client.post(
+        f"/tasks/{task.pk}/rerun/", {"submission_token": "d" * 32}, follow=True
+    )
+    assert response.status_code == 200
+    assert "can no longer be re-run as it was" in response.content.decode()
+    assert GenerationTask.objects.count() == 1
