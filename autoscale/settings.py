@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from autoscale.env import env_bool, env_float, env_int, env_list, env_str
 
@@ -240,7 +241,7 @@ Q_CLUSTER = {
     "catch_up": False,
     "guard_cycle": 0.5,
     "poll": 0.2,
-    "label": "Background jobs",
+    "label": gettext_lazy("Background jobs"),  # the admin's name for django-q2's pages
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

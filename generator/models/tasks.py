@@ -497,7 +497,7 @@ class TaskEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.from_state or '-'} -> {self.to_state}"
+        return f"{self.get_from_state_display() or '-'} → {self.get_to_state_display()}"
 
 
 class TaskInput(models.Model):
