@@ -173,3 +173,12 @@ def test_admin_pages_speak_the_users_language(admin_client):
     html = admin_client.get(f"/admin/generator/generationtask/{task.pk}/change/").content.decode()
     for french in ("Chez kie.ai", "Planification", "Contenu refusé", "Vérifier chez kie.ai"):
         assert french in html, french
+
+
+@pytest.mark.django_db
+def test_error_pages_speak_french_too(client):
+    assert "Page introuvable" in client.get("/no-such-page/", **FRENCH_BROWSER).content.decode()
+    client.force_login(get_user_model().objects.create_user("visitor", password="pw"))
+    refused = client.get("/gallery/", **FRENCH_BROWSER)
+    assert refused.status_code == 403
+    assert "AutoScale Studio est réservé aux comptes de l’équipe." in refused.content.decode()
