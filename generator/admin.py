@@ -1,8 +1,12 @@
 """Django admin: everything an admin needs to watch tasks and credits and fix things."""
 
+import hashlib
+import re
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Sum
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -10,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from generator import generations
+from generator import catalog, generations
 from generator.models import (
     Asset,
     CreditBalanceSnapshot,
@@ -24,6 +28,16 @@ from generator.models import (
 )
 from generator.templatetags.studio import credit_amount
 from generator.templatetags.studio import credits as credits_shown
+
+_KIE_TASK_ID = re.compile(r"[A-Za-z0-9_-]{1,120}")
+
+
+def _action_token(request, task) -> str:
+    """A one-time token for an admin action that spends credits. The action form carries
+    a CSRF token masked afresh each time the page is shown, so the same page posted twice
+    (a double click) gives the same token, and the task is re-run once."""
+    shown = request.POST.get("csrfmiddlewaretoken", "")
+    return hashlib.sha256(f"admin-rerun:{task.pk}:{shown}".encode()).hexdigest()[:32]
 
 
 @admin.register(Prompt)
@@ -121,7 +135,7 @@ class GenerationTaskAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["created_by"]
     inlines = [TaskInputInline, AssetInline, TaskEventInline]
-    actions = ["poll_now", "rerun", "cancel", "retry_download"]
+    actions = ["poll_now", "rerun", "cancel", "retry_download", "attach_kie_task"]
     # Upstream facts and the state machine are never edited by hand.
     readonly_fields = [
         "state",
@@ -260,7 +274,16 @@ class GenerationTaskAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Retry (as a new task with the same settings)"))
     def rerun(self, request, queryset):
-        created = [generations.rerun(task, request.user) for task in queryset]
+        created, refused = [], []
+        for task in queryset:
+            try:
+                created.append(
+                    generations.rerun(
+                        task, request.user, submission_token=_action_token(request, task)
+                    )
+                )
+            except catalog.CatalogError as exc:
+                refused.append(f"#{task.pk} ({exc})")
         self.message_user(
             request,
             ngettext(
@@ -270,6 +293,39 @@ class GenerationTaskAdmin(admin.ModelAdmin):
             )
             % {"count": len(created), "tasks": ", ".join(f"#{task.pk}" for task in created)},
         )
+        if refused:
+            self.message_user(request, "Could not re-run: " + "; ".join(refused), messages.WARNING)
+
+    @admin.action(description="Attach a kie.ai task id (an unknown outcome found in kie's logs)")
+    def attach_kie_task(self, request, queryset):
+        tasks = list(queryset.unknown_outcomes().filter(upstream_task_id="")[:2])
+        if len(tasks) != 1:
+            self.message_user(
+                request,
+                "Choose exactly one task whose outcome is unknown and has no kie.ai task id.",
+                messages.WARNING,
+            )
+            return None
+        task = tasks[0]
+        value = request.POST.get("kie_task_id", "").strip()
+        error = ""
+        if "apply" in request.POST:
+            if not _KIE_TASK_ID.fullmatch(value):
+                error = "A kie.ai task id is letters, digits, '-' and '_' (at most 120)."
+            elif generations.attach_upstream_task(task, value, by=request.user):
+                self.message_user(request, f"Task #{task.pk} is now kie.ai task {value}.")
+                return None
+            else:
+                error = "This task can no longer be attached (it changed meanwhile)."
+        context = {
+            **self.admin_site.each_context(request),
+            "task": task,
+            "value": value,
+            "error": error,
+            "logs_url": settings.KIE_LOGS_URL,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/generator/attach_kie_task.html", context)
 
     @admin.action(description=gettext_lazy("Cancel (only tasks not yet sent to kie.ai)"))
     def cancel(self, request, queryset):

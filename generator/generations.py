@@ -250,6 +250,18 @@ def callback_arrived(upstream_task_id: str, reference: str = "") -> bool:
     return poll_soon(upstream_task_id)
 
 
+def attach_upstream_task(task: GenerationTask, upstream_task_id: str, by) -> bool:
+    """An admin found an unknown outcome in kie.ai's logs: attach it, and the studio reads
+    its status and fetches its result as usual."""
+    task.refresh_from_db()
+    if task.upstream_task_id or not _may_have_been_made(task):
+        return False
+    if not jobs.record_created(task, upstream_task_id, f"kie.ai task attached by {by}:"):
+        return False
+    jobs.ensure_sweep()
+    return True
+
+
 def _may_have_been_made(task: GenerationTask) -> bool:
     if task.state == State.FAILED:
         return task.failure_kind == FailureKind.UNKNOWN

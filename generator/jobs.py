@@ -429,8 +429,9 @@ def _seconds_until_next_poll() -> float | None:
     tasks = GenerationTask.objects
     if not tasks.active().exists():
         return None
+    # A poll, or an unconfirmed task's deadline.
     soonest = tasks.filter(
-        state__in=(State.SUBMITTED, State.RUNNING), next_poll_at__isnull=False
+        state__in=(State.SUBMITTED, State.RUNNING, State.UNCONFIRMED), next_poll_at__isnull=False
     ).aggregate(at=Min("next_poll_at"))["at"]
     wait = (soonest - timezone.now()).total_seconds() if soonest else 1.0
     if tasks.filter(state__in=(State.QUEUED, State.DOWNLOADING)).exists():

@@ -104,3 +104,52 @@ def test_admins_see_every_unknown_outcome_in_one_list(admin_client, admin_user):
     assert f"/{plain.pk}/change/" not in html
     page = admin_client.get(f"/admin/generator/generationtask/{ended.pk}/change/").content
     assert b"kie.ai logs" in page and b"ended unknown" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_retry_action_posted_twice_from_one_page_makes_one_task(admin_client, admin_user):
+    from generator.models import GenerationTask
+    from tests.factories import make_task
+
+    task = make_task(admin_user, state="FAILED")
+    page = {"action": "rerun", "_selected_action": [task.pk], "csrfmiddlewaretoken": "a" * 64}
+    admin_client.post("/admin/generator/generationtask/", page)
+    admin_client.post("/admin/generator/generationtask/", page)  # a double click
+    assert GenerationTask.objects.count() == 2
+    admin_client.post("/admin/generator/generationtask/", {**page, "csrfmiddlewaretoken": "b" * 64})
+    assert GenerationTask.objects.count() == 3  # the page shown again: a new retry
+
+
+@pytest.mark.django_db
+def test_an_admin_attaches_a_kie_task_found_in_kies_logs(admin_client, admin_user, sandbox):
+    from django.utils import timezone
+
+    from generator.models import GenerationTask
+    from tests.factories import make_task
+
+    task = make_task(
+        admin_user, state="FAILED", failure_kind="unknown", create_sent_at=timezone.now()
+    )
+    url = "/admin/generator/generationtask/"
+    choose = {"action": "attach_kie_task", "_selected_action": [task.pk]}
+    page = admin_client.post(url, choose)
+    assert b"kie.ai task id" in page.content and b"Open kie.ai" in page.content
+    refused = admin_client.post(url, {**choose, "apply": "1", "kie_task_id": "no spaces"})
+    assert b"letters, digits" in refused.content
+    admin_client.post(url, {**choose, "apply": "1", "kie_task_id": "4e06414bea164c1b"})
+    task = GenerationTask.objects.get(pk=task.pk)
+    assert task.state == "SUBMITTED" and task.upstream_task_id == "4e06414bea164c1b"
+    assert "attached by boss" in task.events.last().message  # the admin who did it
+
+
+@pytest.mark.django_db
+def test_only_an_unknown_outcome_can_be_attached(admin_client, admin_user):
+    from tests.factories import make_task
+
+    task = make_task(admin_user, state="FAILED", failure_kind="upstream")
+    response = admin_client.post(
+        "/admin/generator/generationtask/",
+        {"action": "attach_kie_task", "_selected_action": [task.pk]},
+        follow=True,
+    )
+    assert b"exactly one task whose outcome is unknown" in response.content

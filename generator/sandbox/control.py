@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from . import faults
 
 if TYPE_CHECKING:
-    from .app import SandboxApp, _Request
+    from .api import Request
+    from .app import SandboxApp
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_DEPTH = 8
@@ -102,7 +103,7 @@ def _answer(status: int, body: dict[str, Any], *extra: tuple[str, str]) -> fault
     return f"{status} {reasons[status]}", [*headers, *extra], payload
 
 
-def handle(app: SandboxApp, request: _Request) -> faults.Answer:
+def handle(app: SandboxApp, request: Request) -> faults.Answer:
     routes = {"/_sandbox/control": "POST", "/_sandbox/stats": "GET"}
     path = request.path.rstrip("/")
     if path not in routes:
@@ -121,7 +122,7 @@ def handle(app: SandboxApp, request: _Request) -> faults.Answer:
         return _answer(exc.status, {"error": str(exc)})
 
 
-def _read_body(request: _Request) -> dict[str, Any]:
+def _read_body(request: Request) -> dict[str, Any]:
     try:
         length = int(request.environ.get("CONTENT_LENGTH") or 0)
     except ValueError:

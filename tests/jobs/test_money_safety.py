@@ -67,12 +67,12 @@ def test_a_lost_create_answer_is_never_resent_and_its_callback_reattaches_it(
     task.refresh_from_db()
     assert task.state == State.UNCONFIRMED
     assert task.reserved_credits() == 5
-    (upstream_id,) = sandbox._tasks  # kie.ai made it, and charged it
+    (upstream_id,) = sandbox.state.tasks  # kie.ai made it, and charged it
     assert sandbox.balance == 995
 
     monkeypatch.undo()  # the network heals; our own sweeps never send it again
     settle(clock, rounds=3)
-    assert len(sandbox._tasks) == 1
+    assert len(sandbox.state.tasks) == 1
     task.refresh_from_db()
     assert task.state == State.UNCONFIRMED
 
@@ -82,7 +82,7 @@ def test_a_lost_create_answer_is_never_resent_and_its_callback_reattaches_it(
     settle(clock)
     task.refresh_from_db()
     assert task.state == State.SUCCEEDED and task.assets.count() == 1
-    assert len(sandbox._tasks) == 1
+    assert len(sandbox.state.tasks) == 1
     assert -ledger_total() == 1000 - sandbox.balance == 5  # upstream spent = ledger
 
 
@@ -98,7 +98,9 @@ def test_several_lost_answers_keep_the_ledger_equal_to_what_kie_spent(
     run_jobs()
     assert -ledger_total() == 1000 - sandbox.balance == 15
     monkeypatch.undo()
-    by_prompt = {t["body"]["prompt"]: t_id for t_id in sandbox._tasks if (t := sandbox.task(t_id))}
+    by_prompt = {
+        t["body"]["prompt"]: t_id for t_id in sandbox.state.tasks if (t := sandbox.task(t_id))
+    }
     for task in lost:
         callback(client, task, by_prompt[task.prompt_text])
     settle(clock)
@@ -123,7 +125,7 @@ def test_an_unconfirmed_task_with_no_evidence_ends_with_its_charge_unknown_and_r
     assert GenerationTask.objects.unknown_outcomes().get() == task
 
     # Late evidence still re-attaches it: the result is fetched and kept.
-    (upstream_id,) = sandbox._tasks
+    (upstream_id,) = sandbox.state.tasks
     monkeypatch.undo()
     callback(client, task, upstream_id)
     task.refresh_from_db()
@@ -156,7 +158,7 @@ def test_a_callback_cannot_replace_a_known_kie_task(sandbox, staff, client, call
 def test_every_create_carries_a_signed_reference_to_our_task(sandbox, staff, callbacks):
     task = make_task(staff, state=State.QUEUED)
     jobs.submit(task.pk)
-    (upstream_id,) = sandbox._tasks
+    (upstream_id,) = sandbox.state.tasks
     sent = sandbox.task(upstream_id)["body"]["callBackUrl"]
     assert sent.startswith("http://127.0.0.1:8000/kie/callback/?ref=")
     assert jobs.task_from_reference(sent.split("ref=", 1)[1]) == task.pk
@@ -175,7 +177,7 @@ def test_a_submit_killed_before_sending_is_sent_by_the_next_worker_within_a_minu
     run_jobs()
     task.refresh_from_db()
     assert task.state == State.SUBMITTED and "charged" not in task.failure_message
-    assert len(sandbox._tasks) == 1
+    assert len(sandbox.state.tasks) == 1
 
 
 @pytest.mark.django_db
@@ -186,7 +188,7 @@ def test_a_submit_claim_is_not_taken_over_while_fresh(sandbox, staff):
     )
     jobs.resume_stalled_tasks()
     assert run_jobs() == []
-    assert not sandbox._tasks
+    assert not sandbox.state.tasks
 
 
 @pytest.mark.django_db
@@ -201,7 +203,7 @@ def test_a_submit_killed_after_sending_becomes_an_unknown_outcome(sandbox, staff
     run_jobs()
     task.refresh_from_db()
     assert task.state == State.UNCONFIRMED
-    assert not sandbox._tasks  # never sent again
+    assert not sandbox.state.tasks  # never sent again
 
 
 @pytest.mark.django_db

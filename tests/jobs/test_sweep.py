@@ -222,3 +222,9 @@ def test_a_poll_claimed_by_a_worker_that_died_is_polled_again_within_a_minute(sa
     assert jobs.poll_due_tasks() == 0  # claimed by a worker that is gone
     GenerationTask.objects.filter(pk=task.pk).update(next_poll_at=timezone.now())  # it ran out
     assert jobs.poll_due_tasks() == 1
+
+
+@pytest.mark.django_db
+def test_the_sweep_naps_until_an_unconfirmed_tasks_deadline(sandbox, staff):
+    make_task(staff, state=State.UNCONFIRMED, next_poll_at=timezone.now() + timedelta(minutes=5))
+    assert jobs._seconds_until_next_poll() > 200  # no need to look every second

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from generator.sandbox import app as sandbox_app
+from generator.sandbox import gpt4o_image
 from generator.sandbox.server import dechunking
 
 CREATES = [
@@ -315,17 +315,17 @@ def test_4o_record_info_allows_three_reads_per_second_per_task(client, clock, h)
 
 
 def test_idle_4o_read_windows_are_dropped(client, app, clock, h, monkeypatch):
-    monkeypatch.setattr(sandbox_app, "_MAX_READ_WINDOWS", 3)
+    monkeypatch.setattr(gpt4o_image, "_MAX_READ_WINDOWS", 3)
     create = {"prompt": "p", "size": "1:1"}
     task_ids = [
         h.ok(client.post("/api/v1/gpt4o-image/generate", json=create))["taskId"] for _ in range(5)
     ]
     for task_id in task_ids:
         h.ok(client.get("/api/v1/gpt4o-image/record-info", params={"taskId": task_id}))
-    assert len(app._record_reads) == 5
+    assert len(app.state.record_reads) == 5
     clock.advance(1.5)
     h.ok(client.get("/api/v1/gpt4o-image/record-info", params={"taskId": task_ids[0]}))
-    assert set(app._record_reads) == {task_ids[0]}
+    assert set(app.state.record_reads) == {task_ids[0]}
 
 
 def test_oldest_finished_tasks_are_forgotten_beyond_max_tasks(make_app, clock, h):
