@@ -294,15 +294,21 @@ class GenerationTaskAdmin(admin.ModelAdmin):
             % {"count": len(created), "tasks": ", ".join(f"#{task.pk}" for task in created)},
         )
         if refused:
-            self.message_user(request, "Could not re-run: " + "; ".join(refused), messages.WARNING)
+            self.message_user(
+                request,
+                _("Could not re-run: %(tasks)s") % {"tasks": "; ".join(refused)},
+                messages.WARNING,
+            )
 
-    @admin.action(description="Attach a kie.ai task id (an unknown outcome found in kie's logs)")
+    @admin.action(
+        description=gettext_lazy("Attach a kie.ai task id (an unknown outcome found in kie's logs)")
+    )
     def attach_kie_task(self, request, queryset):
         tasks = list(queryset.unknown_outcomes().filter(upstream_task_id="")[:2])
         if len(tasks) != 1:
             self.message_user(
                 request,
-                "Choose exactly one task whose outcome is unknown and has no kie.ai task id.",
+                _("Choose exactly one task whose outcome is unknown and has no kie.ai task id."),
                 messages.WARNING,
             )
             return None
@@ -311,12 +317,16 @@ class GenerationTaskAdmin(admin.ModelAdmin):
         error = ""
         if "apply" in request.POST:
             if not _KIE_TASK_ID.fullmatch(value):
-                error = "A kie.ai task id is letters, digits, '-' and '_' (at most 120)."
+                error = _("A kie.ai task id is letters, digits, '-' and '_' (at most 120).")
             elif generations.attach_upstream_task(task, value, by=request.user):
-                self.message_user(request, f"Task #{task.pk} is now kie.ai task {value}.")
+                self.message_user(
+                    request,
+                    _("Task #%(number)s is now kie.ai task %(id)s.")
+                    % {"number": task.pk, "id": value},
+                )
                 return None
             else:
-                error = "This task can no longer be attached (it changed meanwhile)."
+                error = _("This task can no longer be attached (it changed meanwhile).")
         context = {
             **self.admin_site.each_context(request),
             "task": task,

@@ -256,7 +256,8 @@ def attach_upstream_task(task: GenerationTask, upstream_task_id: str, by) -> boo
     task.refresh_from_db()
     if task.upstream_task_id or not _may_have_been_made(task):
         return False
-    if not jobs.record_created(task, upstream_task_id, f"kie.ai task attached by {by}:"):
+    attached = gettext_lazy("kie.ai task %(id)s attached by %(admin)s")
+    if not jobs.record_created(task, upstream_task_id, attached, admin=str(by)):
         return False
     jobs.ensure_sweep()
     return True

@@ -158,12 +158,13 @@ def submit(task_id: int) -> None:
 
 
 @in_creators_language
-def record_created(task: GenerationTask, upstream_id: str, how) -> bool:
+def record_created(task: GenerationTask, upstream_id: str, how, **values) -> bool:
     """kie.ai has this task: keep its id at once (it is paid for), then mark it submitted.
 
     Whoever learns the id first (the create's answer, or a callback naming our task)
     records it; the other finds it recorded. False if the task already names another.
-    `how` is the event's message (lazy, with %(id)s for kie's task id).
+    `how` is the event's message: lazy, with %(id)s for kie's task id and a %(name)s for
+    each of `values`.
     """
     first = GenerationTask.objects.filter(pk=task.pk, upstream_task_id="").update(
         upstream_task_id=upstream_id
@@ -180,7 +181,7 @@ def record_created(task: GenerationTask, upstream_id: str, how) -> bool:
     with contextlib.suppress(IllegalTransition):  # recorded by the other side already
         task.transition(
             State.SUBMITTED,
-            message=str(how) % {"id": upstream_id},
+            message=str(how) % {**values, "id": upstream_id},
             upstream_task_id=upstream_id,
             submitted_at=task.create_sent_at or now,
             next_poll_at=now + timedelta(seconds=first_poll_delay(task.catalog_model)),
