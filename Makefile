@@ -6,9 +6,11 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test test-fast lint format chromium migrate clean chaos
+.PHONY: install run test test-fast lint format chromium gettext messages migrate clean chaos
+# The compiled French catalogs (committed; compiled again when their .po changed).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
-install: $(STAMP)
+install: $(STAMP) $(MO_FILES)
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +23,20 @@ chromium:
 	@test -x $(CHROMIUM) || { \
 	  echo "Installing Debian's chromium (needs root)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's GNU gettext: msgfmt compiles the catalogs, xgettext and msgmerge find new strings.
+gettext:
+	@command -v msgfmt >/dev/null && command -v xgettext >/dev/null || { \
+	  echo "Installing Debian's gettext (needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+
+%.mo: %.po | gettext
+	msgfmt --check-format --output-file $@ $<
+
+# After adding or changing a user-facing string: add the new strings to the catalogs,
+# translate them in locale/fr/LC_MESSAGES/*.po, run it again (it compiles the .mo files).
+messages: install gettext
+	$(PY) manage.py translations update
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -43,9 +59,10 @@ test-fast: install
 chaos: install
 	$(PY) manage.py kie chaos --tasks $${CHAOS_TASKS:-30} --workers 2 --kill-every 15 --json
 
-lint: install
+lint: install gettext
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(PY) manage.py translations check
 
 format: install
 	$(BIN)/ruff format .

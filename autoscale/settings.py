@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from autoscale.env import env_bool, env_float, env_int, env_list, env_str
 
@@ -76,9 +77,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "autoscale.error_pages.ErrorPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the browser's language (or the cookie's)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "generator.languages.UserLanguageMiddleware",  # then the one the user chose, if any
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -165,11 +168,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "generator:gallery"
 LOGOUT_REDIRECT_URL = "login"
 
+# French and English (README: "French and English"). A browser asking for neither gets
+# English; a logged-in user gets the language they chose (generator/languages.py).
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
-# Times to the second (the admin's event trail is unreadable at minute precision).
+# Dates and numbers per language (autoscale/formats/en, fr); times to the second in the
+# admin (its event trail is unreadable at minute precision).
 FORMAT_MODULE_PATH = ["autoscale.formats"]
 
 STATIC_URL = "static/"
@@ -234,7 +242,7 @@ Q_CLUSTER = {
     "catch_up": False,
     "guard_cycle": 0.5,
     "poll": 0.2,
-    "label": "Background jobs",
+    "label": gettext_lazy("Background jobs"),  # the admin's name for django-q2's pages
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

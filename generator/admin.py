@@ -8,7 +8,11 @@ from django.contrib import admin, messages
 from django.db.models import Sum
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from generator import catalog, generations
 from generator.models import (
@@ -22,6 +26,8 @@ from generator.models import (
     TaskEvent,
     TaskInput,
 )
+from generator.templatetags.studio import credit_amount
+from generator.templatetags.studio import credits as credits_shown
 
 _KIE_TASK_ID = re.compile(r"[A-Za-z0-9_-]{1,120}")
 
@@ -62,16 +68,18 @@ class TaskInputInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="image")
+    @admin.display(description=gettext_lazy("image"))
     def preview(self, task_input):
         url = reverse("generator:task_input_file", args=[task_input.pk])
         return format_html('<a href="{}"><img src="{}" style="max-height:60px"></a>', url, url)
 
-    @admin.display(description="copy at kie.ai")
+    @admin.display(description=gettext_lazy("copy at kie.ai"))
     def uploaded_copy(self, task_input):
         if not task_input.upstream_url:
             return "-"
-        return format_html('<a href="{}" rel="noreferrer">link</a>', task_input.upstream_url)
+        return format_html(
+            '<a href="{}" rel="noreferrer">{}</a>', task_input.upstream_url, _("link")
+        )
 
 
 class AssetInline(admin.TabularInline):
@@ -84,7 +92,7 @@ class AssetInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="preview")
+    @admin.display(description=gettext_lazy("preview"))
     def preview(self, asset):
         if not asset.pk or not asset.thumbnail:
             return "-"
@@ -98,11 +106,11 @@ class AssetInline(admin.TabularInline):
 class OutcomeFilter(admin.SimpleListFilter):
     """Every task kie.ai may have made without our knowing, in one list."""
 
-    title = "outcome"
+    title = gettext_lazy("outcome")
     parameter_name = "outcome"
 
     def lookups(self, request, model_admin):
-        return [("unknown", "Unknown (kie.ai may have made it)")]
+        return [("unknown", _("Unknown (kie.ai may have made it)"))]
 
     def queryset(self, request, queryset):
         if self.value() == "unknown":
@@ -176,16 +184,16 @@ class GenerationTaskAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "State",
+            gettext_lazy("State"),
             {"fields": ["state", "progress", "failure_kind", "failure_message", "last_error"]},
         ),
-        ("Credits", {"fields": ["credits_estimated", "credits_charged"]}),
+        (gettext_lazy("Credits"), {"fields": ["credits_estimated", "credits_charged"]}),
         (
-            "Upstream (kie.ai)",
+            gettext_lazy("Upstream (kie.ai)"),
             {"fields": ["upstream_task_id", "kie_logs", "upstream_record", "result_urls"]},
         ),
         (
-            "Scheduling",
+            gettext_lazy("Scheduling"),
             {
                 "classes": ["collapse"],
                 "fields": [
@@ -200,7 +208,10 @@ class GenerationTaskAdmin(admin.ModelAdmin):
                 ],
             },
         ),
-        ("Times", {"fields": ["created_at", "submitted_at", "finished_at", "updated_at"]}),
+        (
+            gettext_lazy("Times"),
+            {"fields": ["created_at", "submitted_at", "finished_at", "updated_at"]},
+        ),
     ]
 
     def has_add_permission(self, request):
@@ -214,40 +225,54 @@ class GenerationTaskAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="model", ordering="model_key")
+    @admin.display(description=gettext_lazy("model"), ordering="model_key")
     def model_and_operation(self, task):
         return f"{task.model_label} · {task.operation_label}"
 
-    @admin.display(description="credits (charged / estimated)")
+    @admin.display(description=gettext_lazy("credits (charged / estimated)"))
     def credits(self, task):
-        charged = "?" if task.credits_charged is None else f"{task.credits_charged:g}"
-        return f"{charged if task.is_final else '…'} / {task.credits_estimated:g}"
+        charged = "?" if task.credits_charged is None else credits_shown(task.credits_charged)
+        return f"{charged if task.is_final else '…'} / {credits_shown(task.credits_estimated)}"
 
-    @admin.display(description="look it up at kie.ai")
+    @admin.display(description=gettext_lazy("look it up at kie.ai"))
     def kie_logs(self, task):
         """kie.ai's own logs are where an unknown outcome is settled by hand."""
+        if task.upstream_task_id:
+            how = _("search for task %(id)s") % {"id": task.upstream_task_id}
+        else:
+            sent = timezone.localtime(task.create_sent_at or task.created_at)
+            how = _(
+                "look for a %(model)s task created around %(when)s with the prompt “%(prompt)s”"
+            ) % {
+                "model": task.model_label,
+                "when": f"{date_format(sent, 'DATETIME_FORMAT')} {sent:%Z}",
+                "prompt": task.prompt_text[:60],
+            }
         return format_html(
-            '<a href="{}" target="_blank" rel="noreferrer">kie.ai logs</a> — {}',
+            '<a href="{}" target="_blank" rel="noreferrer">{}</a> — {}',
             settings.KIE_LOGS_URL,
-            f"search for task {task.upstream_task_id}"
-            if task.upstream_task_id
-            else f"look for a {task.model_label} task created around "
-            f"{task.create_sent_at or task.created_at:%Y-%m-%d %H:%M:%S %Z} "
-            f"with the prompt “{task.prompt_text[:60]}”",
+            _("kie.ai logs"),
+            how,
         )
 
-    @admin.display(description="progress")
+    @admin.display(description=gettext_lazy("progress"))
     def progress_percent(self, task):
         return "-" if task.progress is None else f"{task.progress:.0%}"
 
-    @admin.action(description="Re-poll now")
+    @admin.action(description=gettext_lazy("Re-poll now"))
     def poll_now(self, request, queryset):
         count = sum(generations.poll_now(task) for task in queryset)
         self.message_user(
-            request, f"{count} task(s) will be polled at once; others are not waiting on kie.ai."
+            request,
+            ngettext(
+                "%(count)d task will be polled at once; others are not waiting on kie.ai.",
+                "%(count)d tasks will be polled at once; others are not waiting on kie.ai.",
+                count,
+            )
+            % {"count": count},
         )
 
-    @admin.action(description="Retry (as a new task with the same settings)")
+    @admin.action(description=gettext_lazy("Retry (as a new task with the same settings)"))
     def rerun(self, request, queryset):
         created, refused = [], []
         for task in queryset:
@@ -261,18 +286,29 @@ class GenerationTaskAdmin(admin.ModelAdmin):
                 refused.append(f"#{task.pk} ({exc})")
         self.message_user(
             request,
-            f"Started {len(created)} new task(s): " + ", ".join(f"#{task.pk}" for task in created),
+            ngettext(
+                "Started %(count)d new task: %(tasks)s",
+                "Started %(count)d new tasks: %(tasks)s",
+                len(created),
+            )
+            % {"count": len(created), "tasks": ", ".join(f"#{task.pk}" for task in created)},
         )
         if refused:
-            self.message_user(request, "Could not re-run: " + "; ".join(refused), messages.WARNING)
+            self.message_user(
+                request,
+                _("Could not re-run: %(tasks)s") % {"tasks": "; ".join(refused)},
+                messages.WARNING,
+            )
 
-    @admin.action(description="Attach a kie.ai task id (an unknown outcome found in kie's logs)")
+    @admin.action(
+        description=gettext_lazy("Attach a kie.ai task id (an unknown outcome found in kie's logs)")
+    )
     def attach_kie_task(self, request, queryset):
         tasks = list(queryset.unknown_outcomes().filter(upstream_task_id="")[:2])
         if len(tasks) != 1:
             self.message_user(
                 request,
-                "Choose exactly one task whose outcome is unknown and has no kie.ai task id.",
+                _("Choose exactly one task whose outcome is unknown and has no kie.ai task id."),
                 messages.WARNING,
             )
             return None
@@ -281,12 +317,16 @@ class GenerationTaskAdmin(admin.ModelAdmin):
         error = ""
         if "apply" in request.POST:
             if not _KIE_TASK_ID.fullmatch(value):
-                error = "A kie.ai task id is letters, digits, '-' and '_' (at most 120)."
+                error = _("A kie.ai task id is letters, digits, '-' and '_' (at most 120).")
             elif generations.attach_upstream_task(task, value, by=request.user):
-                self.message_user(request, f"Task #{task.pk} is now kie.ai task {value}.")
+                self.message_user(
+                    request,
+                    _("Task #%(number)s is now kie.ai task %(id)s.")
+                    % {"number": task.pk, "id": value},
+                )
                 return None
             else:
-                error = "This task can no longer be attached (it changed meanwhile)."
+                error = _("This task can no longer be attached (it changed meanwhile).")
         context = {
             **self.admin_site.each_context(request),
             "task": task,
@@ -297,23 +337,37 @@ class GenerationTaskAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/generator/attach_kie_task.html", context)
 
-    @admin.action(description="Cancel (only tasks not yet sent to kie.ai)")
+    @admin.action(description=gettext_lazy("Cancel (only tasks not yet sent to kie.ai)"))
     def cancel(self, request, queryset):
         count = sum(generations.cancel(task) for task in queryset)
         skipped = queryset.count() - count
-        self.message_user(request, f"Canceled {count} task(s).")
+        self.message_user(
+            request,
+            ngettext("Canceled %(count)d task.", "Canceled %(count)d tasks.", count)
+            % {"count": count},
+        )
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} task(s) were already sent to kie.ai, which "
-                "has no cancel call; they were left alone.",
+                ngettext(
+                    "%(count)d task was already sent to kie.ai, which has no cancel call; "
+                    "it was left alone.",
+                    "%(count)d tasks were already sent to kie.ai, which has no cancel call; "
+                    "they were left alone.",
+                    skipped,
+                )
+                % {"count": skipped},
                 messages.WARNING,
             )
 
-    @admin.action(description="Retry failed download")
+    @admin.action(description=gettext_lazy("Retry failed download"))
     def retry_download(self, request, queryset):
         count = sum(generations.retry_download(task) for task in queryset)
-        self.message_user(request, f"{count} download(s) retried.")
+        self.message_user(
+            request,
+            ngettext("%(count)d download retried.", "%(count)d downloads retried.", count)
+            % {"count": count},
+        )
 
 
 @admin.register(TaskEvent)
@@ -370,7 +424,7 @@ class AssetAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="preview")
+    @admin.display(description=gettext_lazy("preview"))
     def preview(self, asset):
         if not asset.thumbnail:
             return "-"
@@ -406,7 +460,9 @@ class CreditLedgerEntryAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         total = CreditLedgerEntry.objects.aggregate(total=Sum("amount"))["total"] or 0
-        extra_context = {**(extra_context or {}), "title": f"Credit ledger (net {total:+})"}
+        net = ("+" if total > 0 else "") + credits_shown(total)
+        title = _("Credit ledger (net %(total)s)") % {"total": net}
+        extra_context = {**(extra_context or {}), "title": title}
         return super().changelist_view(request, extra_context)
 
 
@@ -420,15 +476,18 @@ class CreditBalanceSnapshotAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Ask kie.ai for the balance now")
+    @admin.action(description=gettext_lazy("Ask kie.ai for the balance now"))
     def refresh(self, request, queryset):
         from generator import jobs
 
         snapshot = jobs.refresh_credits()
         if snapshot:
-            self.message_user(request, f"kie.ai reports {snapshot.balance} credits.")
+            self.message_user(
+                request,
+                _("kie.ai reports %(amount)s.") % {"amount": credit_amount(snapshot.balance)},
+            )
         else:
-            self.message_user(request, "kie.ai did not answer; see the logs.", messages.ERROR)
+            self.message_user(request, _("kie.ai did not answer; see the logs."), messages.ERROR)
 
 
 @admin.register(PriceOverride)
@@ -437,7 +496,7 @@ class PriceOverrideAdmin(admin.ModelAdmin):
     list_filter = ["model_key"]
     search_fields = ["model_key", "price_key", "note"]
 
-    @admin.display(description="catalog price")
+    @admin.display(description=gettext_lazy("catalog price"))
     def catalog_price(self, override):
         from generator import catalog
 
@@ -445,7 +504,9 @@ class PriceOverrideAdmin(admin.ModelAdmin):
             prices = dict(catalog.get(override.model_key).pricing.price_keys())
         except catalog.CatalogError:
             return "-"
-        return prices.get(override.price_key, "no such price")
+        if override.price_key not in prices:
+            return _("no such price")
+        return credits_shown(prices[override.price_key])
 
 
 @admin.register(JobLease)

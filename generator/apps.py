@@ -1,15 +1,20 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GeneratorConfig(AppConfig):
     name = "generator"
-    verbose_name = "Generation"
+    verbose_name = _("Generation")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
         from django_q.signals import post_spawn
 
+        from generator.languages import adopt_login_language
+
         post_spawn.connect(resume_work_on_worker_start, dispatch_uid="generator-resume-work")
+        user_logged_in.connect(adopt_login_language, dispatch_uid="generator-login-language")
 
 
 def resume_work_on_worker_start(sender, proc_name, **kwargs):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from generator import catalog
 from generator.catalog import ParamType
@@ -48,7 +49,7 @@ def _field_for(param: catalog.Param) -> forms.Field:
     if param.type is ParamType.CHOICE:
         choices = [(str(value), label) for value, label in param.choices]
         if param.default is None:
-            choices = [("", "Keep the original")] + choices
+            choices = [("", _("Keep the original"))] + choices
         return forms.ChoiceField(choices=choices, **common)
     if param.type is ParamType.BOOL:
         return forms.BooleanField(**common)
@@ -102,8 +103,8 @@ class GenerationForm(forms.Form):
     saved_prompt = KnownChoiceField(
         queryset=Prompt.objects.none(),
         required=False,
-        label="Saved prompt",
-        help_text="Its brand context is added to the prompt.",
+        label=gettext_lazy("Saved prompt"),
+        help_text=gettext_lazy("Its brand context is added to the prompt."),
     )
     # One token per rendered form: the same form posted twice (a double click without
     # JavaScript, a browser resubmitting) makes one task, not two paid ones. A post
@@ -132,8 +133,8 @@ class GenerationForm(forms.Form):
     save_as = forms.CharField(
         max_length=120,
         required=False,
-        label="Save this prompt as",
-        help_text="Optional: a name to find this prompt again.",
+        label=gettext_lazy("Save this prompt as"),
+        help_text=gettext_lazy("Optional: a name to find this prompt again."),
     )
 
     def __init__(
@@ -248,5 +249,5 @@ class GenerationForm(forms.Form):
             field = name if name in self.fields else None
             label = self.fields[name].label if field else name
             if message[:1].islower():
-                message = f"{label} {message}."
+                message = _("%(field)s %(problem)s.") % {"field": label, "problem": message}
             self.add_error(field, message)

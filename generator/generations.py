@@ -15,6 +15,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from generator import catalog, jobs
 from generator.media import MediaError, inspect_image
@@ -27,6 +29,7 @@ from generator.models import (
     State,
     TaskInput,
 )
+from generator.models.preferences import in_language_of
 
 logger = logging.getLogger(__name__)
 MAX_INPUT_BYTES = 10 * 1024 * 1024
@@ -47,7 +50,7 @@ class ImageInput:
             return self.asset.file.name
         if self.earlier_input:
             return self.earlier_input.file.name
-        return getattr(self.file, "name", "upload")
+        return getattr(self.file, "name", None) or _("upload")
 
 
 def estimate(model: catalog.CatalogModel, params: dict[str, Any]) -> Decimal:
@@ -76,7 +79,7 @@ def estimate_from_raw(
     return Estimate(
         credits=model.estimate(params, overrides),
         documented=pricing.documented or overridden,
-        source="price set by an admin" if overridden else pricing.source,
+        source=_("price set by an admin") if overridden else pricing.source,
     )
 
 
@@ -103,7 +106,9 @@ def start_generation(
     if image_param:
         raw[image_param.name] = [image.label for image in images]
     elif images:
-        raise catalog.CatalogError({"images": f"{operation.label} takes no images"})
+        raise catalog.CatalogError(
+            {"images": _("%(operation)s takes no images") % {"operation": operation.label}}
+        )
     operation, params = catalog.validate(model, operation.key, raw)
     checked = [(image, _check_image(image, image_param.name)) for image in images]
     if image_param:
@@ -179,7 +184,8 @@ def _record(user, model, operation, params, checked, image_param, saved_prompt, 
             else:
                 task_input.file.save(_input_name(image.file), image.file, save=False)
             task_input.save()
-        task.events.create(to_state=State.QUEUED, message="created")
+        with in_language_of(user.pk):
+            task.events.create(to_state=State.QUEUED, message=_("created"))
         transaction.on_commit(lambda: _queue_submission(task.pk))
     return task
 
@@ -198,18 +204,23 @@ def _check_image(image: ImageInput, param_name: str) -> str:
         return image.earlier_input.content_type
     if image.asset:
         if not image.asset.content_type.startswith("image/"):
-            raise catalog.CatalogError({param_name: "that asset is not an image"})
+            raise catalog.CatalogError({param_name: _("that asset is not an image")})
         return image.asset.content_type
     size = getattr(image.file, "size", None)
     if size is not None and size > MAX_INPUT_BYTES:
         raise catalog.CatalogError(
-            {param_name: f"“{image.label}” is {size // 1_048_576} MB; the limit is 10 MB."}
+            {
+                param_name: _("“%(file)s” is %(size)d MB; the limit is 10 MB.")
+                % {"file": image.label, "size": size // 1_048_576}
+            }
         )
     try:
         info = inspect_image(image.file)
     except MediaError as exc:
         reason = str(exc).split(" (", 1)[0]  # the Pillow class name helps no marketer
-        raise catalog.CatalogError({param_name: f"“{image.label}”: {reason}."}) from None
+        raise catalog.CatalogError(
+            {param_name: _("“%(file)s”: %(reason)s.") % {"file": image.label, "reason": reason}}
+        ) from None
     return info.content_type
 
 
@@ -244,7 +255,8 @@ def cancel(task: GenerationTask) -> bool:
     ).update(submit_claimed_at=timezone.now())
     if not claimed:
         return False
-    task.transition(State.CANCELED, message="canceled before submission")
+    with in_language_of(task.created_by_id):
+        task.transition(State.CANCELED, message=_("canceled before submission"))
     return True
 
 
@@ -265,7 +277,10 @@ def callback_arrived(upstream_task_id: str, reference: str = "") -> bool:
     task = GenerationTask.objects.filter(pk=task_pk).first() if task_pk else None
     reattachable = task and not task.upstream_task_id and _may_have_been_made(task)
     if reattachable and jobs.record_created(
-        task, upstream_task_id, "kie.ai task named by its callback", source="callback"
+        task,
+        upstream_task_id,
+        gettext_lazy("kie.ai task %(id)s named by its callback"),
+        source="callback",
     ):
         jobs.ensure_sweep()
         return True
@@ -278,9 +293,8 @@ def attach_upstream_task(task: GenerationTask, upstream_task_id: str, by) -> boo
     task.refresh_from_db()
     if task.upstream_task_id or not _may_have_been_made(task):
         return False
-    if not jobs.record_created(
-        task, upstream_task_id, f"kie.ai task attached by {by}:", source="admin"
-    ):
+    attached = gettext_lazy("kie.ai task %(id)s attached by %(admin)s")
+    if not jobs.record_created(task, upstream_task_id, attached, source="admin", admin=str(by)):
         return False
     jobs.ensure_sweep()
     return True
@@ -316,11 +330,12 @@ def retry_download(task: GenerationTask) -> bool:
     """A task whose files could not be saved goes back to DOWNLOADING (admins only)."""
     if task.state != State.FAILED or task.failure_kind != FailureKind.DOWNLOAD:
         return False
-    task.transition(
-        State.DOWNLOADING,
-        message="download retried by an admin",
-        download_attempts=0,
-        download_claimed_until=None,
-    )
+    with in_language_of(task.created_by_id):
+        task.transition(
+            State.DOWNLOADING,
+            message=_("download retried by an admin"),
+            download_attempts=0,
+            download_claimed_until=None,
+        )
     jobs.enqueue("download", task.pk)
     return True

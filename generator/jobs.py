@@ -4,6 +4,9 @@ Every job is short and idempotent. It claims its row with a conditional UPDATE b
 acting, so two workers never submit, poll or download the same task, and running a
 job again after a crash does no harm. No worker sleeps per task: one sweep at a time
 (held by a JobLease) polls every task that is due, then hands over to a fresh job.
+
+What a job writes on a task for people (its failure, last error, events) is in the
+language of the task's creator (@in_creators_language); log lines stay in English.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ import random
 import time
 import uuid
 from datetime import timedelta
+from functools import wraps
 
 from django.conf import settings
 from django.core import signing
 from django.db.models import F, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django_q.tasks import async_task
 
 from generator import catalog
@@ -46,6 +52,8 @@ from generator.models import (
     JobLease,
     State,
 )
+from generator.models.preferences import in_language_of
+from generator.templatetags.studio import credits as credit_number
 from generator.upstream import download_hosts, kie_client
 
 logger = logging.getLogger(__name__)
@@ -68,6 +76,24 @@ SWEEP_NAP = 0.1  # the shortest pause between two sweep rounds
 WEB_PAGE_TYPES = ("text/html", "application/xhtml+xml")
 
 
+def in_creators_language(job):
+    """Run `job(task_or_task_id, ...)` in the language of the task's creator: what it
+    stores on the task is what they will read (the CLI prints it as stored)."""
+
+    @wraps(job)
+    def in_their_language(task, *args, **kwargs):
+        if isinstance(task, GenerationTask):
+            creator = task.created_by_id
+        else:
+            creator = (
+                GenerationTask.objects.filter(pk=task).values_list("created_by", flat=True).first()
+            )
+        with in_language_of(creator):
+            return job(task, *args, **kwargs)
+
+    return in_their_language
+
+
 def enqueue(job: str, *args) -> None:
     async_task(
         f"generator.jobs.{job}",
@@ -80,6 +106,7 @@ def enqueue(job: str, *args) -> None:
 # --- submit ---------------------------------------------------------------------------
 
 
+@in_creators_language
 def submit(task_id: int) -> None:
     """Create the task upstream, once.
 
@@ -94,7 +121,7 @@ def submit(task_id: int) -> None:
         ).update(
             next_poll_at=now + timedelta(seconds=5),
             updated_at=now,
-            last_error="waiting for a free slot (kie.ai takes 20 requests per 10 s)",
+            last_error=_("waiting for a free slot (kie.ai takes 20 requests per 10 s)"),
         )
         ensure_sweep()
         return
@@ -128,16 +155,21 @@ def submit(task_id: int) -> None:
         except KieError as exc:
             _submit_refused(task, exc)
             return
-    record_created(task, upstream_id, "kie.ai task")
+    record_created(task, upstream_id, gettext_lazy("kie.ai task %(id)s"))
     ensure_sweep()
 
 
-def record_created(task: GenerationTask, upstream_id: str, how: str, source="create") -> bool:
+@in_creators_language
+def record_created(
+    task: GenerationTask, upstream_id: str, how, source: str = "create", **values
+) -> bool:
     """kie.ai has this task: keep its id at once (it is paid for), then mark it submitted.
 
     Whoever learns the id first (the create's answer, or a callback naming our task)
     records it; the other finds it recorded. False if the task already names another, or
     the id already belongs to another task (evidence naming it twice is not to be trusted).
+    `source` says where the id came from; `how` is the event's message: lazy, with %(id)s
+    for kie's task id and a %(name)s for each of `values`.
     """
     if GenerationTask.objects.filter(upstream_task_id=upstream_id).exclude(pk=task.pk).exists():
         logger.error(
@@ -164,7 +196,7 @@ def record_created(task: GenerationTask, upstream_id: str, how: str, source="cre
     with contextlib.suppress(IllegalTransition):  # recorded by the other side already
         task.transition(
             State.SUBMITTED,
-            message=f"{how} {upstream_id}",
+            message=str(how) % {**values, "id": upstream_id},
             upstream_task_id=upstream_id,
             submitted_at=task.create_sent_at or now,
             next_poll_at=now + timedelta(seconds=first_poll_delay(task.catalog_model)),
@@ -247,7 +279,7 @@ def _upload_failed(task: GenerationTask, exc: KieError) -> None:
         _release_submit_claim(
             task.pk,
             backoff(attempts, getattr(exc, "retry_after", None)),
-            f"reference image upload failed ({exc.message}); retrying",
+            _("reference image upload failed (%(error)s); retrying") % {"error": exc.message},
         )
         return
     if isinstance(exc, InputError | AuthenticationError):
@@ -255,10 +287,11 @@ def _upload_failed(task: GenerationTask, exc: KieError) -> None:
     else:
         kind, message = (
             FailureKind.UPSTREAM,
-            (
-                f"The reference images could not be uploaded to kie.ai ({exc.message}). "
+            _(
+                "The reference images could not be uploaded to kie.ai (%(error)s). "
                 "Nothing was charged; try again later."
-            ),
+            )
+            % {"error": exc.message},
         )
     task.transition(State.FAILED, failure_kind=kind, message=message)
 
@@ -268,7 +301,11 @@ def _submit_refused(task: GenerationTask, exc: KieError) -> None:
     GenerationTask.objects.filter(pk=task.pk).update(submit_attempts=attempts)
     if exc.safe_to_retry and attempts < MAX_SUBMIT_ATTEMPTS:
         wait = backoff(attempts, getattr(exc, "retry_after", None))
-        _release_submit_claim(task.pk, wait, f"kie.ai refused for now ({exc.message}); retrying")
+        _release_submit_claim(
+            task.pk,
+            wait,
+            _("kie.ai refused for now (%(error)s); retrying") % {"error": exc.message},
+        )
         return
     if not (exc.safe_to_retry or is_refusal(exc)):
         _create_unconfirmed(task, exc)
@@ -290,16 +327,18 @@ def backoff(attempt: int, retry_after: float | None = None) -> float:
     return min(max(random.uniform(ceiling / 2, ceiling), asked), MAX_BACKOFF_SECONDS)
 
 
+@in_creators_language
 def _create_unconfirmed(task: GenerationTask, exc: KieError | None) -> None:
     """The create may have reached kie.ai and its answer was lost: never send it again;
     wait for evidence (a callback names our task) until the model's timeout."""
     wait = task.catalog_model.timeout_seconds + UNCONFIRMED_MARGIN_SECONDS
-    reason = f" ({exc.message})" if exc else " (the worker stopped mid-request)"
+    reason = exc.message if exc else _("the worker stopped mid-request")
+    message = _("no answer to the create (%(reason)s)") % {"reason": reason}
     with contextlib.suppress(IllegalTransition):  # its answer was recorded meanwhile
         task.transition(
             State.UNCONFIRMED,
-            message=f"no answer to the create{reason}",
-            last_error=f"no answer to the create{reason}"[:1000],
+            message=message,
+            last_error=message[:1000],
             next_poll_at=(task.create_sent_at or timezone.now()) + timedelta(seconds=wait),
         )
 
@@ -307,22 +346,24 @@ def _create_unconfirmed(task: GenerationTask, exc: KieError | None) -> None:
 def describe_submit_failure(task: GenerationTask, exc: KieError) -> tuple[str, str]:
     """A failure kind and a sentence a marketer can act on."""
     if isinstance(exc, InsufficientCreditsError):
-        return FailureKind.CREDITS, (
-            f"kie.ai has too few credits for this ({task.credits_estimated} needed). "
+        return FailureKind.CREDITS, _(
+            "kie.ai has too few credits for this (%(needed)s needed). "
             "Ask an admin to top up the account, then re-run."
-        )
+        ) % {"needed": credit_number(task.credits_estimated)}
     if isinstance(exc, AuthenticationError):
-        return FailureKind.AUTH, "kie.ai refused our API key. Ask an admin to check KIE_API_KEY."
+        return FailureKind.AUTH, _("kie.ai refused our API key. Ask an admin to check KIE_API_KEY.")
     if isinstance(exc, InputError):
-        return FailureKind.INPUT, f"kie.ai refused the settings: {exc.message}"
+        return FailureKind.INPUT, _("kie.ai refused the settings: %(error)s") % {
+            "error": exc.message
+        }
     if isinstance(exc, FirewallRefusedError):
-        return FailureKind.UPSTREAM, (
+        return FailureKind.UPSTREAM, _(
             "kie.ai's firewall kept refusing our requests (this is not the API key). Nothing "
             "was charged. Ask an admin to check KIE_USER_AGENT, then re-run."
         )
-    return FailureKind.UPSTREAM, (
-        f"kie.ai kept refusing the request ({exc.message}). Nothing was charged; try again later."
-    )
+    return FailureKind.UPSTREAM, _(
+        "kie.ai kept refusing the request (%(error)s). Nothing was charged; try again later."
+    ) % {"error": exc.message}
 
 
 # --- polling --------------------------------------------------------------------------
@@ -445,6 +486,7 @@ def poll_due_tasks(limit: int = 25, only: list[int] | None = None, keep_alive=No
     return polled
 
 
+@in_creators_language
 def poll_task(task: GenerationTask, client) -> None:
     model = task.catalog_model
     now = timezone.now()
@@ -454,17 +496,25 @@ def poll_task(task: GenerationTask, client) -> None:
         if task.upstream_id_source in ("callback", "admin"):
             _evidence_refuted(task, exc)
         elif task.submitted_at and now - task.submitted_at < NOT_VISIBLE_GRACE:
-            _retry_poll(task, now, 3, f"kie.ai does not show the task yet ({exc.message})")
+            _retry_poll(
+                task,
+                now,
+                3,
+                _("kie.ai does not show the task yet (%(error)s)") % {"error": exc.message},
+            )
         else:
             task.transition(
                 State.FAILED,
                 failure_kind=FailureKind.UPSTREAM,
-                message="kie.ai no longer knows this task; it may have been lost "
-                "upstream. Re-run it.",
+                message=_(
+                    "kie.ai no longer knows this task; it may have been lost upstream. Re-run it."
+                ),
             )
         return
     except AuthenticationError as exc:
-        _retry_poll(task, now, 60, f"kie.ai refused our API key ({exc.message})")
+        _retry_poll(
+            task, now, 60, _("kie.ai refused our API key (%(error)s)") % {"error": exc.message}
+        )
         return
     except KieError as exc:
         # Reads are safe to repeat: back off (with jitter, honouring Retry-After) while
@@ -475,11 +525,12 @@ def poll_task(task: GenerationTask, client) -> None:
             next_poll_delay(task, now),
             backoff(failures, getattr(exc, "retry_after", None)),
         )
-        _retry_poll(task, now, min(wait, 300), f"status check failed: {exc}")
+        _retry_poll(task, now, min(wait, 300), _("status check failed: %(error)s") % {"error": exc})
         return
     apply_status(task, status, now)
 
 
+@in_creators_language
 def _evidence_refuted(task: GenerationTask, exc: KieError) -> None:
     """The id a callback or an admin attached is not a task of ours at kie.ai: the real
     one may still exist, so the outcome stays unknown (credits kept) and the task can be
@@ -488,9 +539,12 @@ def _evidence_refuted(task: GenerationTask, exc: KieError) -> None:
     task.transition(
         State.FAILED,
         failure_kind=FailureKind.UNKNOWN,
-        message=f"kie.ai does not know the task id {wrong} that was attached ({exc.message}). "
-        "kie.ai may still have made this generation: its credits stay counted as spent, "
-        "and the right task can still be attached.",
+        message=_(
+            "kie.ai does not know the task id %(id)s that was attached (%(error)s). kie.ai "
+            "may still have made this generation: its credits stay counted as spent, and "
+            "the right task can still be attached."
+        )
+        % {"id": wrong, "error": exc.message},
         upstream_task_id="",
         upstream_id_source="",
         credits_charged=None,
@@ -517,8 +571,14 @@ def _time_out(task: GenerationTask) -> None:
     minutes = task.catalog_model.timeout_seconds // 60
     task.transition(
         State.TIMED_OUT,
-        message=f"kie.ai gave no result within {minutes} minutes. Credits may have been "
-        "spent upstream; check the balance before re-running.",
+        message=ngettext(
+            "kie.ai gave no result within %(minutes)d minute. Credits may have been spent "
+            "upstream; check the balance before re-running.",
+            "kie.ai gave no result within %(minutes)d minutes. Credits may have been spent "
+            "upstream; check the balance before re-running.",
+            minutes,
+        )
+        % {"minutes": minutes},
     )
 
 
@@ -534,7 +594,7 @@ def apply_status(task: GenerationTask, status: TaskStatus, now) -> None:
         # kie's record can lag behind its own success (kie-api.md 11.6): the task was
         # paid for, so keep asking until the timeout rather than give up now.
         _retry_poll(
-            task, now, next_poll_delay(task, now), "kie.ai reported success but no file yet"
+            task, now, next_poll_delay(task, now), _("kie.ai reported success but no file yet")
         )
         return
     if status.state is UpstreamState.SUCCEEDED:
@@ -565,21 +625,29 @@ _POLICY_WORDS = ("policy", "policies", "flagged", "nsfw", "moderat", "inappropri
 
 
 def describe_generation_failure(status: TaskStatus, task: GenerationTask) -> tuple[str, str]:
-    upstream = status.error_message.strip().rstrip(".") or "no reason given"
+    upstream = status.error_message.strip().rstrip(".")
     lowered = upstream.lower()
+    upstream = upstream or _("no reason given")
     if any(word in lowered for word in _POLICY_WORDS):
         edits = task.catalog_model.operation(task.operation).image_param is not None
-        change = "the prompt or the reference image" if edits else "the prompt"
-        return FailureKind.POLICY, (
-            f"kie.ai refused the content: {upstream}. Change {change} (press “Change and "
+        if edits:
+            return FailureKind.POLICY, _(
+                "kie.ai refused the content: %(reason)s. Change the prompt or the reference "
+                "image (press “Change and re-run”) and try again. Failed generations are "
+                "refunded by kie.ai."
+            ) % {"reason": upstream}
+        return FailureKind.POLICY, _(
+            "kie.ai refused the content: %(reason)s. Change the prompt (press “Change and "
             "re-run”) and try again. Failed generations are refunded by kie.ai."
-        )
+        ) % {"reason": upstream}
     if status.error_code in ("400", "451", "413") or "english" in lowered:
-        return FailureKind.INPUT, f"kie.ai could not use the input: {upstream}."
-    return FailureKind.UPSTREAM, (
-        f"The generation failed at kie.ai ({status.error_code or 'no code'}: {upstream}). "
+        return FailureKind.INPUT, _("kie.ai could not use the input: %(reason)s.") % {
+            "reason": upstream
+        }
+    return FailureKind.UPSTREAM, _(
+        "The generation failed at kie.ai (%(code)s: %(reason)s). "
         "Re-running usually works; failed generations are refunded by kie.ai."
-    )
+    ) % {"code": status.error_code or _("no code"), "reason": upstream}
 
 
 def _trim(record: dict) -> dict:
@@ -621,25 +689,33 @@ def _resume_interrupted_submission(task: GenerationTask, now) -> None:
             enqueue("submit", task.pk)
         return
     if task.upstream_task_id:  # created upstream; only the bookkeeping was lost
-        record_created(task, task.upstream_task_id, "kie.ai task (recorded after an interruption)")
+        record_created(
+            task,
+            task.upstream_task_id,
+            gettext_lazy("kie.ai task %(id)s (recorded after an interruption)"),
+        )
         return
     _create_unconfirmed(task, None)
 
 
+@in_creators_language
 def _give_up_on_unconfirmed(task: GenerationTask) -> None:
     with contextlib.suppress(IllegalTransition):  # re-attached meanwhile
         task.transition(
             State.FAILED,
             failure_kind=FailureKind.UNKNOWN,
-            message="kie.ai never confirmed this generation and nothing since has named it. "
-            "It may have been made and charged there; its credits stay counted as spent. "
-            "An admin can look it up in kie.ai's logs and attach it, or re-run it.",
+            message=_(
+                "kie.ai never confirmed this generation and nothing since has named it. "
+                "It may have been made and charged there; its credits stay counted as spent. "
+                "An admin can look it up in kie.ai's logs and attach it, or re-run it."
+            ),
         )
 
 
 # --- download -------------------------------------------------------------------------
 
 
+@in_creators_language
 def download(task_id: int) -> None:
     """Copy every result file into storage, then mark the task SUCCEEDED.
 
@@ -663,7 +739,9 @@ def download(task_id: int) -> None:
     done = set(task.assets.values_list("index", flat=True))
     if task.download_attempts > MAX_DOWNLOAD_ATTEMPTS:
         missing = min(set(range(len(task.result_urls))) - done, default=0)
-        _download_failed(task, missing, DownloadError("too many failed attempts", permanent=True))
+        _download_failed(
+            task, missing, DownloadError(_("too many failed attempts"), permanent=True)
+        )
         return
 
     def renew() -> bool:
@@ -693,7 +771,8 @@ def download(task_id: int) -> None:
     task.transition(
         State.SUCCEEDED,
         credits_charged=task.credits_estimated,
-        message=f"{len(task.result_urls)} file(s) saved",
+        message=ngettext("%(count)d file saved", "%(count)d files saved", len(task.result_urls))
+        % {"count": len(task.result_urls)},
     )
     enqueue("refresh_credits")
 
@@ -722,7 +801,9 @@ def store_result(task: GenerationTask, index: int, url: str, client, deadline: f
                 raise DownloadError(str(fresh_exc), permanent=False) from None
         if fetched.content_type in WEB_PAGE_TYPES:
             # A CDN's error page served with HTTP 200: a problem of the moment.
-            raise DownloadError("the server sent a web page instead of the file", permanent=False)
+            raise DownloadError(
+                _("the server sent a web page instead of the file"), permanent=False
+            )
         info = inspect_image(stream)
         thumbnail = image_thumbnail(stream)  # decodes every pixel: a broken file fails here
         name = f"task-{task.pk}-{index}.{info.extension}"
@@ -780,16 +861,20 @@ def _download_failed(task: GenerationTask, index: int, exc: Exception) -> None:
     if not permanent and attempts < MAX_DOWNLOAD_ATTEMPTS:
         GenerationTask.objects.filter(pk=task.pk).update(
             download_claimed_until=timezone.now() + timedelta(seconds=backoff(attempts)),
-            last_error=f"download of file {index + 1} failed ({exc}); retrying",
+            last_error=_("download of file %(number)d failed (%(error)s); retrying")
+            % {"number": index + 1, "error": exc},
             updated_at=timezone.now(),
         )
         return
     task.transition(
         State.FAILED,
         failure_kind=FailureKind.DOWNLOAD,
-        message=f"kie.ai made the result, but file {index + 1} could not be saved: {exc}. "
-        "The credits were spent; an admin can retry the download while kie keeps the file "
-        "(14 days).",
+        message=_(
+            "kie.ai made the result, but file %(number)d could not be saved: %(error)s. "
+            "The credits were spent; an admin can retry the download while kie keeps the file "
+            "(14 days)."
+        )
+        % {"number": index + 1, "error": exc},
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 THUMBNAIL_SIZE = (640, 640)
@@ -59,17 +60,24 @@ def inspect_image(stream) -> ImageInfo:
             width, height = image.size
             image.verify()
     except Image.DecompressionBombError:
-        raise MediaError("the image is larger than we accept", permanent=True) from None
+        raise MediaError(_("the image is larger than we accept"), permanent=True) from None
     except _PILLOW_ERRORS as exc:
-        raise MediaError(f"not a readable PNG, JPEG or WebP image ({type(exc).__name__})") from None
+        # The marketer's words, then Pillow's class name for admins (cut off in forms).
+        reason = _("not a readable PNG, JPEG or WebP image")
+        raise MediaError(f"{reason} ({type(exc).__name__})") from None
     finally:
         stream.seek(0)
     if width * height > MAX_PIXELS:
         raise MediaError(  # said before any decoding
-            f"the image is {width}x{height}, larger than we accept", permanent=True
+            _("the image is %(width)d×%(height)d, larger than we accept")
+            % {"width": width, "height": height},
+            permanent=True,
         )
     if image_format not in IMAGE_TYPES:
-        raise MediaError(f"{image_format} images are not accepted (PNG, JPEG or WebP only)")
+        raise MediaError(
+            _("%(format)s images are not accepted (PNG, JPEG or WebP only)")
+            % {"format": image_format}
+        )
     content_type, extension = IMAGE_TYPES[image_format]
     return ImageInfo(content_type, extension, width, height)
 
@@ -86,7 +94,7 @@ def image_thumbnail(stream) -> ContentFile:
             out = io.BytesIO()
             image.save(out, "WEBP", quality=80, method=4)
     except _PILLOW_ERRORS as exc:
-        raise MediaError(f"the image is damaged ({type(exc).__name__}: {exc})") from None
+        raise MediaError(f"{_('the image is damaged')} ({type(exc).__name__}: {exc})") from None
     finally:
         stream.seek(0)
     return ContentFile(out.getvalue())

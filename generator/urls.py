@@ -17,4 +17,5 @@ urlpatterns = [
     path("assets/<int:pk>/thumbnail/", views.asset_thumbnail, name="asset_thumbnail"),
     path("inputs/<int:pk>/file/", views.task_input_file, name="task_input_file"),
     path("kie/callback/", views.kie_callback, name="kie_callback"),
+    path("language/", views.set_language, name="set_language"),
 ]

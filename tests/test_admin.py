@@ -139,7 +139,8 @@ def test_an_admin_attaches_a_kie_task_found_in_kies_logs(admin_client, admin_use
     admin_client.post(url, {**choose, "apply": "1", "kie_task_id": "4e06414bea164c1b"})
     task = GenerationTask.objects.get(pk=task.pk)
     assert task.state == "SUBMITTED" and task.upstream_task_id == "4e06414bea164c1b"
-    assert "attached by boss" in task.events.last().message  # the admin who did it
+    message = task.events.last().message
+    assert "4e06414bea164c1b" in message and "attached by boss" in message  # who did it
 
 
 @pytest.mark.django_db

@@ -1,7 +1,10 @@
 """Every kie.ai model the studio offers, as data.
 
 The generate form, the CLI, validation, the price estimate and the sandbox all read
-this module; adding a model is adding an entry. It imports nothing from Django.
+this module; adding a model is adding an entry. It imports nothing from Django but the
+lazy translation marker: every label, help text, choice label and description is
+wrapped in `gettext_lazy` (as `_`), so it is read in the page's language (the sandbox
+only prices tasks and never renders one).
 
 Parameter names are kie.ai's own field names, so a validated parameter dict is the
 request body (the kie adapters only wrap it: Market models nest it under "input").
@@ -11,6 +14,9 @@ types.py and the checks in validation.py; this module is the lookup everyone use
 """
 
 from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import images
 from .types import (
@@ -45,7 +51,11 @@ __all__ = [
 
 MODELS: tuple[CatalogModel, ...] = (*images.MODELS,)
 _BY_KEY = {model.key: model for model in MODELS}
-KIND_LABELS = {Kind.IMAGE: "Images", Kind.VIDEO: "Videos", Kind.AUDIO: "Music"}
+KIND_LABELS = {
+    Kind.IMAGE: gettext_lazy("Images"),
+    Kind.VIDEO: gettext_lazy("Videos"),
+    Kind.AUDIO: gettext_lazy("Music"),
+}
 
 
 def get(key: str) -> CatalogModel:
@@ -53,7 +63,9 @@ def get(key: str) -> CatalogModel:
         return _BY_KEY[key]
     except KeyError:
         known = ", ".join(_BY_KEY)
-        raise CatalogError({"model": f"unknown model {key!r} (known: {known})"}) from None
+        raise CatalogError(
+            {"model": _("unknown model %(key)r (known: %(known)s)") % {"key": key, "known": known}}
+        ) from None
 
 
 def by_kind() -> dict[Kind, list[CatalogModel]]:

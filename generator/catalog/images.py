@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from .types import CatalogModel, Family, Kind, Operation, Param, ParamType, Pricing
 
-_PROMPT_HELP = "Describe the picture: subject, setting, style, light. English works best."
+_PROMPT_HELP = _("Describe the picture: subject, setting, style, light. English works best.")
 
 
-def _prompt(max_length: int, required: bool = True, help: str = _PROMPT_HELP) -> Param:
+def _prompt(max_length: int, required: bool = True, help=_PROMPT_HELP) -> Param:
     return Param(
         "prompt",
         ParamType.TEXT,
-        "Prompt",
+        _("Prompt"),
         help=help,
         required=required,
         max_length=max_length,
@@ -24,25 +26,25 @@ def _prompt(max_length: int, required: bool = True, help: str = _PROMPT_HELP) ->
 _4O_SIZE = Param(
     "size",
     ParamType.CHOICE,
-    "Aspect ratio",
-    help="1:1 suits feeds; 3:2 is landscape (link posts); 2:3 is portrait (stories).",
+    _("Aspect ratio"),
+    help=_("1:1 suits feeds; 3:2 is landscape (link posts); 2:3 is portrait (stories)."),
     default="1:1",
     required=True,
-    choices=(("1:1", "Square 1:1"), ("3:2", "Landscape 3:2"), ("2:3", "Portrait 2:3")),
+    choices=(("1:1", _("Square 1:1")), ("3:2", _("Landscape 3:2")), ("2:3", _("Portrait 2:3"))),
 )
 _4O_VARIANTS = Param(
     "nVariants",
     ParamType.CHOICE,
-    "Variants",
-    help="How many images to make from one prompt; each one costs credits.",
+    _("Variants"),
+    help=_("How many images to make from one prompt; each one costs credits."),
     default=1,
-    choices=((1, "1 image"), (2, "2 images"), (4, "4 images")),
+    choices=((1, _("1 image")), (2, _("2 images")), (4, _("4 images"))),
 )
 _4O_ENHANCE = Param(
     "isEnhance",
     ParamType.BOOL,
-    "Enhance prompt",
-    help="Let kie.ai rewrite the prompt for more detail.",
+    _("Enhance prompt"),
+    help=_("Let kie.ai rewrite the prompt for more detail."),
     default=False,
     advanced=True,
 )
@@ -52,24 +54,32 @@ GPT4O_IMAGE = CatalogModel(
     label="4o Image",
     kind=Kind.IMAGE,
     family=Family.GPT4O_IMAGE,
-    description="OpenAI's GPT-Image-1: strong at following detailed prompts and editing "
-    "with reference images.",
+    description=_(
+        "OpenAI's GPT-Image-1: strong at following detailed prompts and editing "
+        "with reference images."
+    ),
     operations=(
         Operation(
             "text-to-image",
-            "Text to image",
+            _("Text to image"),
             (_prompt(5000), _4O_SIZE, _4O_VARIANTS, _4O_ENHANCE),
         ),
         Operation(
             "edit",
-            "Edit with reference images",
+            _("Edit with reference images"),
             (
-                _prompt(5000, help="Say what to change or how to combine the reference images."),
+                _prompt(
+                    5000,
+                    help=_(
+                        "Say what to change or how to combine the reference images. "
+                        "English works best."
+                    ),
+                ),
                 Param(
                     "filesUrl",
                     ParamType.IMAGES,
-                    "Reference images",
-                    help="1 to 5 images (PNG, JPEG or WebP).",
+                    _("Reference images"),
+                    help=_("1 to 5 images (PNG, JPEG or WebP)."),
                     required=True,
                     min_items=1,
                     max_items=5,
@@ -83,7 +93,7 @@ GPT4O_IMAGE = CatalogModel(
     pricing=Pricing(
         unit=Decimal("6"),
         documented=False,
-        source="estimate: third-party notes give 5-8 credits per image",
+        source=_("estimate: third-party notes give 5-8 credits per image"),
         count_param="nVariants",
     ),
     expected_seconds=60,
@@ -95,8 +105,11 @@ def _flux_params(edit: bool) -> tuple[Param, ...]:
     params: list[Param] = [
         _prompt(
             3000,
-            help="Describe the picture (or, when editing, the change). Non-English "
-            "prompts are translated.",
+            help=_(
+                "Describe the picture (or, when editing, the change). Flux reads English "
+                "only: with “Translate prompt to English” on, kie.ai translates other "
+                "languages first."
+            ),
         )
     ]
     if edit:
@@ -104,8 +117,8 @@ def _flux_params(edit: bool) -> tuple[Param, ...]:
             Param(
                 "inputImage",
                 ParamType.IMAGES,
-                "Image to edit",
-                help="One image (PNG, JPEG or WebP).",
+                _("Image to edit"),
+                help=_("One image (PNG, JPEG or WebP)."),
                 required=True,
                 min_items=1,
                 max_items=1,
@@ -115,40 +128,40 @@ def _flux_params(edit: bool) -> tuple[Param, ...]:
         Param(
             "aspectRatio",
             ParamType.CHOICE,
-            "Aspect ratio",
-            help="When editing, leave empty to keep the image's own ratio."
+            _("Aspect ratio"),
+            help=_("When editing, leave empty to keep the image's own ratio.")
             if edit
-            else "16:9 suits link posts, 1:1 feeds, 9:16 stories.",
+            else _("16:9 suits link posts, 1:1 feeds, 9:16 stories."),
             default=None if edit else "16:9",
             choices=(
-                ("21:9", "Ultra-wide 21:9"),
-                ("16:9", "Landscape 16:9"),
-                ("4:3", "Landscape 4:3"),
-                ("1:1", "Square 1:1"),
-                ("3:4", "Portrait 3:4"),
-                ("9:16", "Portrait 9:16"),
+                ("21:9", _("Ultra-wide 21:9")),
+                ("16:9", _("Landscape 16:9")),
+                ("4:3", _("Landscape 4:3")),
+                ("1:1", _("Square 1:1")),
+                ("3:4", _("Portrait 3:4")),
+                ("9:16", _("Portrait 9:16")),
             ),
         ),
         Param(
             "outputFormat",
             ParamType.CHOICE,
-            "File format",
+            _("File format"),
             default="jpeg",
             choices=(("jpeg", "JPEG"), ("png", "PNG")),
         ),
         Param(
             "promptUpsampling",
             ParamType.BOOL,
-            "Enrich prompt",
-            help="Let the model add detail to a short prompt.",
+            _("Enrich prompt"),
+            help=_("Let the model add detail to a short prompt."),
             default=False,
             advanced=True,
         ),
         Param(
             "safetyTolerance",
             ParamType.INT,
-            "Safety tolerance",
-            help="0 is the strictest moderation; higher allows more.",
+            _("Safety tolerance"),
+            help=_("0 is the strictest moderation; higher allows more."),
             default=2,
             minimum=0,
             maximum=2 if edit else 6,
@@ -157,8 +170,12 @@ def _flux_params(edit: bool) -> tuple[Param, ...]:
         Param(
             "enableTranslation",
             ParamType.BOOL,
-            "Translate prompt to English",
-            help="French prompts work when this is on.",
+            _("Translate prompt to English"),
+            help=_(
+                "On: kie.ai translates a prompt written in another language (French, "
+                "for instance) into English before generating. Off: write it in English. "
+                "The studio sends your prompt exactly as you typed it."
+            ),
             default=True,
             advanced=True,
         ),
@@ -166,7 +183,7 @@ def _flux_params(edit: bool) -> tuple[Param, ...]:
     return tuple(params)
 
 
-def _flux_model(key: str, label: str, api_model: str, credits: str, desc: str) -> CatalogModel:
+def _flux_model(key: str, label: str, api_model: str, credits: str, desc) -> CatalogModel:
     return CatalogModel(
         key=key,
         label=label,
@@ -174,13 +191,13 @@ def _flux_model(key: str, label: str, api_model: str, credits: str, desc: str) -
         family=Family.FLUX_KONTEXT,
         description=desc,
         operations=(
-            Operation("text-to-image", "Text to image", _flux_params(False), api_model),
-            Operation("edit", "Edit an image", _flux_params(True), api_model),
+            Operation("text-to-image", _("Text to image"), _flux_params(False), api_model),
+            Operation("edit", _("Edit an image"), _flux_params(True), api_model),
         ),
         pricing=Pricing(
             unit=Decimal(credits),
             documented=False,
-            source="estimate: kie.ai publishes no Flux Kontext price in its API docs",
+            source=_("estimate: kie.ai publishes no Flux Kontext price in its API docs"),
         ),
         expected_seconds=30,
     )
@@ -191,48 +208,48 @@ FLUX_KONTEXT_PRO = _flux_model(
     "Flux Kontext Pro",
     "flux-kontext-pro",
     "5",
-    "Black Forest Labs: fast, faithful edits that keep the rest of the picture.",
+    _("Black Forest Labs: fast, faithful edits that keep the rest of the picture."),
 )
 FLUX_KONTEXT_MAX = _flux_model(
     "flux-kontext-max",
     "Flux Kontext Max",
     "flux-kontext-max",
     "10",
-    "Black Forest Labs' strongest Kontext model: better typography and detail.",
+    _("Black Forest Labs' strongest Kontext model: better typography and detail."),
 )
 
 _IDEOGRAM_SPEED = Param(
     "rendering_speed",
     ParamType.CHOICE,
-    "Rendering",
-    help="Turbo is cheapest; Quality is the most detailed.",
+    _("Rendering"),
+    help=_("Turbo is cheapest; Quality is the most detailed."),
     default="BALANCED",
-    choices=(("TURBO", "Turbo"), ("BALANCED", "Balanced"), ("QUALITY", "Quality")),
+    choices=(("TURBO", _("Turbo")), ("BALANCED", _("Balanced")), ("QUALITY", _("Quality"))),
 )
 _IDEOGRAM_STYLE = Param(
     "style",
     ParamType.CHOICE,
-    "Style",
+    _("Style"),
     default="AUTO",
     choices=(
-        ("AUTO", "Auto"),
-        ("GENERAL", "General"),
-        ("REALISTIC", "Realistic"),
-        ("DESIGN", "Design"),
+        ("AUTO", _("Auto")),
+        ("GENERAL", _("General")),
+        ("REALISTIC", _("Realistic")),
+        ("DESIGN", _("Design")),
     ),
 )
 _IDEOGRAM_SIZE = Param(
     "image_size",
     ParamType.CHOICE,
-    "Size",
+    _("Size"),
     default="square_hd",
     choices=(
-        ("square", "Square"),
-        ("square_hd", "Square HD"),
-        ("portrait_4_3", "Portrait 3:4"),
-        ("portrait_16_9", "Portrait 9:16"),
-        ("landscape_4_3", "Landscape 4:3"),
-        ("landscape_16_9", "Landscape 16:9"),
+        ("square", _("Square")),
+        ("square_hd", _("Square HD")),
+        ("portrait_4_3", _("Portrait 3:4")),
+        ("portrait_16_9", _("Portrait 9:16")),
+        ("landscape_4_3", _("Landscape 4:3")),
+        ("landscape_16_9", _("Landscape 16:9")),
     ),
 )
 _IDEOGRAM_COMMON = (
@@ -240,23 +257,23 @@ _IDEOGRAM_COMMON = (
         "expand_prompt",
         ParamType.BOOL,
         "MagicPrompt",
-        help="Let Ideogram expand the prompt.",
+        help=_("Let Ideogram expand the prompt."),
         default=False,
         advanced=True,
     ),
     Param(
         "negative_prompt",
         ParamType.TEXT,
-        "Avoid",
-        help="What must not appear.",
+        _("Avoid"),
+        help=_("What must not appear."),
         max_length=5000,
         advanced=True,
     ),
     Param(
         "seed",
         ParamType.INT,
-        "Seed",
-        help="Same seed and settings give a similar picture.",
+        _("Seed"),
+        help=_("Same seed and settings give a similar picture."),
         minimum=0,
         maximum=2**31 - 1,
         advanced=True,
@@ -268,13 +285,19 @@ IDEOGRAM_V3 = CatalogModel(
     label="Ideogram V3",
     kind=Kind.IMAGE,
     family=Family.MARKET,
-    description="Best at legible text inside the image: logos, banners, offers.",
+    description=_("Best at legible text inside the image: logos, banners, offers."),
     operations=(
         Operation(
             "text-to-image",
-            "Text to image",
+            _("Text to image"),
             (
-                _prompt(5000, help="Put the exact words to show in quotes."),
+                _prompt(
+                    5000,
+                    help=_(
+                        "Put the exact words to show in quotes, in the language they "
+                        "must appear in."
+                    ),
+                ),
                 _IDEOGRAM_SPEED,
                 _IDEOGRAM_STYLE,
                 _IDEOGRAM_SIZE,
@@ -284,14 +307,17 @@ IDEOGRAM_V3 = CatalogModel(
         ),
         Operation(
             "remix",
-            "Remix an image",
+            _("Remix an image"),
             (
-                _prompt(5000, help="Describe the new picture; the image guides it."),
+                _prompt(
+                    5000,
+                    help=_("Describe the new picture; the image guides it."),
+                ),
                 Param(
                     "image_url",
                     ParamType.IMAGES,
-                    "Image to remix",
-                    help="One image (PNG, JPEG or WebP).",
+                    _("Image to remix"),
+                    help=_("One image (PNG, JPEG or WebP)."),
                     required=True,
                     min_items=1,
                     max_items=1,
@@ -299,8 +325,8 @@ IDEOGRAM_V3 = CatalogModel(
                 Param(
                     "strength",
                     ParamType.FLOAT,
-                    "Strength",
-                    help="How far to move from the image (0.01-1).",
+                    _("Strength"),
+                    help=_("How far to move from the image (0.01-1)."),
                     default=0.8,
                     minimum=0.01,
                     maximum=1,
@@ -316,7 +342,7 @@ IDEOGRAM_V3 = CatalogModel(
     pricing=Pricing(
         unit=Decimal("7"),
         documented=False,
-        source="estimate: kie.ai publishes no Ideogram V3 price in its API docs",
+        source=_("estimate: kie.ai publishes no Ideogram V3 price in its API docs"),
         by_param="rendering_speed",
         by_value={
             "TURBO": Decimal("3.5"),

@@ -1,4 +1,8 @@
-"""The shapes of the catalog: kinds, API families, parameters, operations, pricing."""
+"""The shapes of the catalog: kinds, API families, parameters, operations, pricing.
+
+Labels, help texts and descriptions are lazy translations (`gettext_lazy`): `str` below
+means "text to show", read in the language of whoever shows it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 
 class Kind(StrEnum):
@@ -135,7 +141,12 @@ class CatalogModel:
             if op.key == key:
                 return op
         known = ", ".join(op.key for op in self.operations)
-        raise CatalogError({"operation": f"{self.label} has no operation {key!r} (use {known})"})
+        raise CatalogError(
+            {
+                "operation": _("%(model)s has no operation %(key)r (use %(known)s)")
+                % {"model": self.label, "key": key, "known": known}
+            }
+        )
 
     def estimate(
         self, params: Mapping[str, Any], overrides: Mapping[str, Decimal] | None = None

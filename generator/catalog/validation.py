@@ -6,6 +6,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from .types import CatalogError, CatalogModel, Operation, Param, ParamType
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -13,15 +17,25 @@ _FALSE_WORDS = {"0", "false", "no", "off", ""}
 
 
 def coerce(param: Param, raw: Any) -> Any:
-    """Turn a form/CLI string or a JSON value into the parameter's type, or raise ValueError."""
+    """Turn a form/CLI string or a JSON value into the parameter's type, or raise ValueError.
+
+    Messages continue the parameter's label ("Strength" + "must be at most 1"), in the
+    active language (the CLI speaks English)."""
     if param.type is ParamType.TEXT:
         if not isinstance(raw, str):
-            raise ValueError("must be text")
+            raise ValueError(_("must be text"))
         value = raw.strip()
         if "\x00" in value:  # PostgreSQL stores no NUL: refuse it here, by name
-            raise ValueError("must not contain a NUL character")
+            raise ValueError(_("must not contain a NUL character"))
         if param.max_length and len(value) > param.max_length:
-            raise ValueError(f"is {len(value)} characters; the limit is {param.max_length}")
+            raise ValueError(
+                ngettext(
+                    "is %(length)s character; the limit is %(limit)s",
+                    "is %(length)s characters; the limit is %(limit)s",
+                    len(value),
+                )
+                % {"length": number_format(len(value)), "limit": number_format(param.max_length)}
+            )
         return value
     if param.type is ParamType.BOOL:
         if isinstance(raw, bool):
@@ -31,39 +45,49 @@ def coerce(param: Param, raw: Any) -> Any:
             return True
         if word in _FALSE_WORDS:
             return False
-        raise ValueError("must be true or false")
+        raise ValueError(_("must be true or false"))
     if param.type in (ParamType.INT, ParamType.FLOAT):
         if isinstance(raw, bool):
-            raise ValueError("must be a number")
+            raise ValueError(_("must be a number"))
         try:
             number = int(str(raw).strip()) if param.type is ParamType.INT else float(raw)
         except (TypeError, ValueError):
-            kind = "a whole number" if param.type is ParamType.INT else "a number"
-            raise ValueError(f"must be {kind}") from None
+            if param.type is ParamType.INT:
+                raise ValueError(_("must be a whole number")) from None
+            raise ValueError(_("must be a number")) from None
         except OverflowError:  # a whole number too big for a float
             number = math.inf
         if not math.isfinite(number):  # NaN passes every comparison, and no database stores it
-            raise ValueError("must be a finite number")
+            raise ValueError(_("must be a finite number"))
         if param.minimum is not None and number < param.minimum:
-            raise ValueError(f"must be at least {param.minimum:g}")
+            raise ValueError(
+                _("must be at least %(minimum)s") % {"minimum": _number(param.minimum)}
+            )
         if param.maximum is not None and number > param.maximum:
-            raise ValueError(f"must be at most {param.maximum:g}")
+            raise ValueError(_("must be at most %(maximum)s") % {"maximum": _number(param.maximum)})
         return number
     if param.type is ParamType.CHOICE:
         for value, _label in param.choices:
             if raw == value or str(raw).strip() == str(value):
                 return value
         options = ", ".join(str(v) for v in param.choice_values())
-        raise ValueError(f"must be one of {options}")
+        raise ValueError(_("must be one of %(options)s") % {"options": options})
     if param.type is ParamType.IMAGES:
         items = list(raw) if isinstance(raw, list | tuple) else [raw]
         items = [item for item in items if item]
         if param.max_items is not None and len(items) > param.max_items:
             if param.max_items == 1:
-                raise ValueError("can hold only one image")
-            raise ValueError(f"can hold at most {param.max_items} images")
+                raise ValueError(_("can hold only one image"))
+            raise ValueError(
+                ngettext(
+                    "can hold at most %(count)s image",
+                    "can hold at most %(count)s images",
+                    param.max_items,
+                )
+                % {"count": param.max_items}
+            )
         return items
-    raise ValueError(f"has an unknown type {param.type}")
+    raise ValueError(_("has an unknown type %(type)s") % {"type": param.type})
 
 
 def validate(
@@ -80,7 +104,10 @@ def validate(
     known = {p.name for p in operation.params}
     for name in raw:
         if name not in known:
-            errors[name] = f"is not a parameter of {model.label} ({operation.label})"
+            errors[name] = _("is not a parameter of %(model)s (%(operation)s)") % {
+                "model": model.label,
+                "operation": operation.label,
+            }
     clean: dict[str, Any] = {}
     for param in operation.params:
         given = raw.get(param.name)
@@ -97,7 +124,7 @@ def validate(
             if param.default is not None:
                 clean[param.name] = param.default
             elif param.required:
-                errors[param.name] = "is required"
+                errors[param.name] = _("is required")
             continue
         try:
             value = coerce(param, given)
@@ -108,7 +135,7 @@ def validate(
             errors[param.name] = _needs_images(param.min_items)
             continue
         if param.required and value in ("", []):
-            errors[param.name] = "is required"
+            errors[param.name] = _("is required")
             continue
         clean[param.name] = value
     if errors:
@@ -117,4 +144,13 @@ def validate(
 
 
 def _needs_images(count: int) -> str:
-    return "needs an image" if count == 1 else f"needs at least {count} images"
+    if count == 1:
+        return _("needs an image")
+    return ngettext("needs at least %(count)s image", "needs at least %(count)s images", count) % {
+        "count": count
+    }
+
+
+def _number(value: float) -> str:
+    """A limit as people write it, in the active language: 1, 0.01 (0,01 in French)."""
+    return number_format(int(value) if float(value).is_integer() else value)

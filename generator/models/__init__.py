@@ -3,6 +3,7 @@
 from generator.models.assets import Asset
 from generator.models.credits import CreditBalanceSnapshot, CreditLedgerEntry, PriceOverride
 from generator.models.leases import JobLease
+from generator.models.preferences import UserPreference
 from generator.models.prompts import Prompt
 from generator.models.tasks import (
     ACTIVE_STATES,
@@ -38,4 +39,5 @@ __all__ = [
     "State",
     "TaskEvent",
     "TaskInput",
+    "UserPreference",
 ]

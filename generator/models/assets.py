@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from generator import catalog
 
@@ -12,23 +13,36 @@ class Asset(models.Model):
     """A result file, copied from kie.ai into our storage (kie deletes it after 14 days)."""
 
     task = models.ForeignKey(
-        "generator.GenerationTask", on_delete=models.CASCADE, related_name="assets"
+        "generator.GenerationTask",
+        on_delete=models.CASCADE,
+        related_name="assets",
+        verbose_name=_("task"),
     )
-    index = models.PositiveSmallIntegerField(default=0)
-    kind = models.CharField(max_length=10, choices=[(k.value, k.value) for k in catalog.Kind])
-    file = models.FileField(upload_to="assets/%Y/%m/", max_length=300)
-    content_type = models.CharField(max_length=60)
-    bytes = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64, db_index=True)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    duration = models.FloatField(null=True, blank=True, help_text="Seconds (video, audio).")
-    thumbnail = models.FileField(upload_to="thumbs/%Y/%m/", max_length=300, blank=True)
-    source_url = models.URLField(max_length=2000)
-    source_expires_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    index = models.PositiveSmallIntegerField(_("index"), default=0)
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=[(k.value, catalog.KIND_LABELS[k]) for k in catalog.Kind],
+    )
+    file = models.FileField(_("file"), upload_to="assets/%Y/%m/", max_length=300)
+    content_type = models.CharField(_("content type"), max_length=60)
+    bytes = models.PositiveBigIntegerField(_("bytes"))
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    duration = models.FloatField(
+        _("duration"), null=True, blank=True, help_text=_("Seconds (video, audio).")
+    )
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to="thumbs/%Y/%m/", max_length=300, blank=True
+    )
+    source_url = models.URLField(_("source URL"), max_length=2000)
+    source_expires_at = models.DateTimeField(_("source expires at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
         ordering = ["task", "index"]
         constraints = [
             models.UniqueConstraint(fields=["task", "index"], name="unique_asset_index_per_task")

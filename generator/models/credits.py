@@ -7,6 +7,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from generator import catalog
 
@@ -15,26 +18,28 @@ class CreditLedgerEntry(models.Model):
     """Our own account of credits: negative amounts are spent or reserved."""
 
     class Kind(models.TextChoices):
-        RESERVE = "reserve", "Reserved at submission"
-        RELEASE = "release", "Released (task failed)"
-        UNKNOWN = "unknown", "Charge unknown (reservation kept)"
-        ADJUST = "adjust", "Manual adjustment"
+        RESERVE = "reserve", gettext_lazy("Reserved at submission")
+        RELEASE = "release", gettext_lazy("Released (task failed)")
+        UNKNOWN = "unknown", gettext_lazy("Charge unknown (reservation kept)")
+        ADJUST = "adjust", gettext_lazy("Manual adjustment")
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    at = models.DateTimeField(gettext_lazy("at"), default=timezone.now, db_index=True)
+    kind = models.CharField(gettext_lazy("kind"), max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(gettext_lazy("amount"), max_digits=10, decimal_places=2)
     task = models.ForeignKey(
         "generator.GenerationTask",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="ledger_entries",
+        verbose_name=gettext_lazy("task"),
     )
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(gettext_lazy("note"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name_plural = "credit ledger entries"
+        verbose_name = gettext_lazy("credit ledger entry")
+        verbose_name_plural = gettext_lazy("credit ledger entries")
 
     def __str__(self) -> str:
         return f"{self.amount:+} {self.get_kind_display()}"
@@ -43,35 +48,45 @@ class CreditLedgerEntry(models.Model):
 class CreditBalanceSnapshot(models.Model):
     """The balance kie.ai reported at one moment (compared with the ledger to spot leaks)."""
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    balance = models.DecimalField(max_digits=12, decimal_places=2)
-    sandbox = models.BooleanField(default=False)
+    at = models.DateTimeField(gettext_lazy("at"), default=timezone.now, db_index=True)
+    balance = models.DecimalField(gettext_lazy("balance"), max_digits=12, decimal_places=2)
+    sandbox = models.BooleanField(gettext_lazy("sandbox"), default=False)
 
     class Meta:
         ordering = ["-at", "-id"]
         get_latest_by = "at"
+        verbose_name = gettext_lazy("credit balance snapshot")
+        verbose_name_plural = gettext_lazy("credit balance snapshots")
 
     def __str__(self) -> str:
-        return f"{self.balance} credits at {self.at:%Y-%m-%d %H:%M}"
+        return _("%(balance)s credits at %(at)s") % {
+            "balance": self.balance,
+            "at": date_format(timezone.localtime(self.at), "DATETIME_FORMAT"),
+        }
 
 
 class PriceOverride(models.Model):
     """An admin's price for a catalog unit price, taking effect without a deploy."""
 
     model_key = models.CharField(
-        "model", max_length=60, choices=[(m.key, m.label) for m in catalog.MODELS]
+        gettext_lazy("model"), max_length=60, choices=[(m.key, m.label) for m in catalog.MODELS]
     )
     price_key = models.CharField(
+        gettext_lazy("price key"),
         max_length=80,
         blank=True,
-        help_text="Empty for the model's unit price, or e.g. 'rendering_speed=QUALITY'.",
+        help_text=gettext_lazy(
+            "Empty for the model's unit price, or e.g. 'rendering_speed=QUALITY'."
+        ),
     )
-    credits = models.DecimalField(max_digits=10, decimal_places=2)
-    note = models.CharField(max_length=200, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    credits = models.DecimalField(gettext_lazy("credits"), max_digits=10, decimal_places=2)
+    note = models.CharField(gettext_lazy("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(gettext_lazy("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["model_key", "price_key"]
+        verbose_name = gettext_lazy("price override")
+        verbose_name_plural = gettext_lazy("price overrides")
         constraints = [
             models.UniqueConstraint(fields=["model_key", "price_key"], name="unique_price_override")
         ]
@@ -83,12 +98,14 @@ class PriceOverride(models.Model):
         try:
             keys = [key for key, _ in catalog.get(self.model_key).pricing.price_keys()]
         except catalog.CatalogError:
-            raise ValidationError({"model_key": "Unknown model."}) from None
+            raise ValidationError({"model_key": _("Unknown model.")}) from None
         if self.price_key not in keys:
-            shown = ", ".join(repr(k) if k else "empty" for k in keys)
-            raise ValidationError({"price_key": f"This model's prices are: {shown}."})
+            shown = ", ".join(repr(k) if k else _("empty") for k in keys)
+            raise ValidationError(
+                {"price_key": _("This model's prices are: %(keys)s.") % {"keys": shown}}
+            )
         if self.credits is not None and self.credits < 0:
-            raise ValidationError({"credits": "A price cannot be negative."})
+            raise ValidationError({"credits": _("A price cannot be negative.")})
 
     @classmethod
     def for_model(cls, model_key: str) -> dict[str, Decimal]:

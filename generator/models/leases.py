@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class JobLease(models.Model):
@@ -16,9 +17,13 @@ class JobLease(models.Model):
     its lease runs out soon and the watchdog's next sweep takes over.
     """
 
-    name = models.CharField(max_length=40, primary_key=True)
-    held_until = models.DateTimeField()
-    holder = models.CharField(max_length=32, blank=True)
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    held_until = models.DateTimeField(_("held until"))
+    holder = models.CharField(_("holder"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("job lease")
+        verbose_name_plural = _("job leases")
 
     def __str__(self) -> str:
         return f"{self.name} until {self.held_until}"

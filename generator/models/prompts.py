@@ -4,24 +4,31 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Prompt(models.Model):
     """A named, reusable prompt; brand context is added to every generation made from it."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prompts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="prompts",
+        verbose_name=_("owner"),
     )
-    name = models.CharField(max_length=120)
-    text = models.TextField()
+    name = models.CharField(_("name"), max_length=120)
+    text = models.TextField(_("text"))
     brand_context = models.TextField(
+        _("brand context"),
         blank=True,
-        help_text="Added after the prompt, e.g. 'AutoScale blue #1b5cff, clean, modern'.",
+        help_text=_("Added after the prompt, e.g. 'AutoScale blue #1b5cff, clean, modern'."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("saved prompt")
+        verbose_name_plural = _("saved prompts")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "name"], name="unique_prompt_name_per_owner")

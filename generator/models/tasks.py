@@ -10,33 +10,36 @@ from django.db import models, transaction
 from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from generator import catalog
 from generator.models.credits import CreditLedgerEntry
+from generator.models.preferences import in_language_of
 
 
 class State(models.TextChoices):
-    QUEUED = "QUEUED", "Queued"
+    QUEUED = "QUEUED", gettext_lazy("Queued")
     # The create was sent but its answer was lost: kie.ai may have made (and charged) it.
-    UNCONFIRMED = "UNCONFIRMED", "Awaiting kie.ai"
-    SUBMITTED = "SUBMITTED", "Submitted"
-    RUNNING = "RUNNING", "Generating"
-    DOWNLOADING = "DOWNLOADING", "Saving"
-    SUCCEEDED = "SUCCEEDED", "Done"
-    FAILED = "FAILED", "Failed"
-    TIMED_OUT = "TIMED_OUT", "Timed out"
-    CANCELED = "CANCELED", "Canceled"
+    UNCONFIRMED = "UNCONFIRMED", gettext_lazy("Awaiting kie.ai")
+    SUBMITTED = "SUBMITTED", gettext_lazy("Submitted")
+    RUNNING = "RUNNING", gettext_lazy("Generating")
+    DOWNLOADING = "DOWNLOADING", gettext_lazy("Saving")
+    SUCCEEDED = "SUCCEEDED", gettext_lazy("Done")
+    FAILED = "FAILED", gettext_lazy("Failed")
+    TIMED_OUT = "TIMED_OUT", gettext_lazy("Timed out")
+    CANCELED = "CANCELED", gettext_lazy("Canceled")
 
 
 class FailureKind(models.TextChoices):
-    CREDITS = "credits", "Not enough credits"
-    INPUT = "input", "Input refused"
-    POLICY = "policy", "Content policy"
-    UPSTREAM = "upstream", "kie.ai problem"
-    TIMEOUT = "timeout", "Took too long"
-    DOWNLOAD = "download", "Download failed"
-    AUTH = "auth", "API key refused"
-    UNKNOWN = "unknown", "Outcome unknown"
+    CREDITS = "credits", gettext_lazy("Not enough credits")
+    INPUT = "input", gettext_lazy("Input refused")
+    POLICY = "policy", gettext_lazy("Content policy")
+    UPSTREAM = "upstream", gettext_lazy("kie.ai problem")
+    TIMEOUT = "timeout", gettext_lazy("Took too long")
+    DOWNLOAD = "download", gettext_lazy("Download failed")
+    AUTH = "auth", gettext_lazy("API key refused")
+    UNKNOWN = "unknown", gettext_lazy("Outcome unknown")
 
 
 ACTIVE_STATES = (
@@ -143,76 +146,132 @@ class GenerationTask(models.Model):
     """
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generation_tasks"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="generation_tasks",
+        verbose_name=gettext_lazy("created by"),
     )
     prompt = models.ForeignKey(
-        "generator.Prompt", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+        "generator.Prompt",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+        verbose_name=gettext_lazy("saved prompt"),
     )
-    model_key = models.CharField("model", max_length=60, db_index=True)
-    operation = models.CharField(max_length=40)
+    model_key = models.CharField(gettext_lazy("model"), max_length=60, db_index=True)
+    operation = models.CharField(gettext_lazy("operation"), max_length=40)
     kind = models.CharField(
-        max_length=10, choices=[(k.value, k.value) for k in catalog.Kind], db_index=True
+        gettext_lazy("kind"),
+        max_length=10,
+        choices=[(k.value, catalog.KIND_LABELS[k]) for k in catalog.Kind],
+        db_index=True,
     )
-    params = models.JSONField(default=dict, help_text="Validated parameters, as sent to kie.ai.")
-    prompt_text = models.TextField(blank=True)
+    params = models.JSONField(
+        gettext_lazy("parameters"),
+        default=dict,
+        help_text=gettext_lazy("Validated parameters, as sent to kie.ai."),
+    )
+    prompt_text = models.TextField(gettext_lazy("prompt"), blank=True)
     submission_key = models.CharField(
+        gettext_lazy("submission key"),
         max_length=64,
         blank=True,
         editable=False,
-        help_text="Fingerprint of the form post that made it: a repeated post makes no new task.",
+        help_text=gettext_lazy(
+            "Fingerprint of the form post that made it: a repeated post makes no new task."
+        ),
     )
 
     state = models.CharField(
-        max_length=12, choices=State.choices, default=State.QUEUED, db_index=True
+        gettext_lazy("state"),
+        max_length=12,
+        choices=State.choices,
+        default=State.QUEUED,
+        db_index=True,
     )
-    progress = models.FloatField(null=True, blank=True)
-    failure_kind = models.CharField(max_length=10, choices=FailureKind.choices, blank=True)
-    failure_message = models.TextField(blank=True)
-    last_error = models.TextField(blank=True, help_text="Latest transient problem (retried).")
+    progress = models.FloatField(gettext_lazy("progress"), null=True, blank=True)
+    failure_kind = models.CharField(
+        gettext_lazy("failure"), max_length=10, choices=FailureKind.choices, blank=True
+    )
+    failure_message = models.TextField(gettext_lazy("failure message"), blank=True)
+    last_error = models.TextField(
+        gettext_lazy("last error"),
+        blank=True,
+        help_text=gettext_lazy("Latest transient problem (retried)."),
+    )
 
-    upstream_task_id = models.CharField(max_length=120, blank=True, db_index=True)
+    upstream_task_id = models.CharField(
+        gettext_lazy("kie.ai task id"), max_length=120, blank=True, db_index=True
+    )
     upstream_id_source = models.CharField(
+        gettext_lazy("kie.ai task id from"),
         max_length=10,
         blank=True,
         choices=[
-            ("create", "the create's answer"),
-            ("callback", "a callback"),
-            ("admin", "an admin"),
+            ("create", gettext_lazy("the create's answer")),
+            ("callback", gettext_lazy("a callback")),
+            ("admin", gettext_lazy("an admin")),
         ],
-        help_text="Where the kie.ai task id came from: one not from the create's answer is "
-        "evidence, and only record-info can confirm it.",
+        help_text=gettext_lazy(
+            "Where the kie.ai task id came from: one not from the create's answer is "
+            "evidence, and only record-info can confirm it."
+        ),
     )
-    upstream_record = models.JSONField(default=dict, blank=True)
-    result_urls = models.JSONField(default=list, blank=True)
+    upstream_record = models.JSONField(gettext_lazy("kie.ai record"), default=dict, blank=True)
+    result_urls = models.JSONField(gettext_lazy("result URLs"), default=list, blank=True)
 
-    credits_estimated = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
-    credits_charged = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    credits_estimated = models.DecimalField(
+        gettext_lazy("estimated credits"), max_digits=10, decimal_places=2, default=Decimal(0)
+    )
+    credits_charged = models.DecimalField(
+        gettext_lazy("charged credits"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
 
-    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    poll_count = models.PositiveIntegerField(default=0)
+    next_poll_at = models.DateTimeField(
+        gettext_lazy("next poll at"), null=True, blank=True, db_index=True
+    )
+    poll_count = models.PositiveIntegerField(gettext_lazy("polls"), default=0)
     poll_failures = models.PositiveSmallIntegerField(
-        default=0, help_text="Status checks that failed in a row (they back off)."
+        gettext_lazy("failed polls"),
+        default=0,
+        help_text=gettext_lazy("Status checks that failed in a row (they back off)."),
     )
-    submit_claimed_at = models.DateTimeField(null=True, blank=True)
-    submit_claim = models.CharField(max_length=32, blank=True, editable=False)
+    submit_claimed_at = models.DateTimeField(
+        gettext_lazy("submission claimed at"), null=True, blank=True
+    )
+    submit_claim = models.CharField(
+        gettext_lazy("submission claim"), max_length=32, blank=True, editable=False
+    )
     create_sent_at = models.DateTimeField(
+        gettext_lazy("create sent at"),
         null=True,
         blank=True,
-        help_text="Set just before the create request left: after it, kie.ai may have the "
-        "task even if no answer came.",
+        help_text=gettext_lazy(
+            "Set just before the create request left: after it, kie.ai may have the "
+            "task even if no answer came."
+        ),
     )
-    submit_attempts = models.PositiveSmallIntegerField(default=0)
-    download_claimed_until = models.DateTimeField(null=True, blank=True)
-    download_attempts = models.PositiveSmallIntegerField(default=0)
+    submit_attempts = models.PositiveSmallIntegerField(
+        gettext_lazy("submission attempts"), default=0
+    )
+    download_claimed_until = models.DateTimeField(
+        gettext_lazy("download claimed until"), null=True, blank=True
+    )
+    download_attempts = models.PositiveSmallIntegerField(
+        gettext_lazy("download attempts"), default=0
+    )
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(gettext_lazy("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(gettext_lazy("submitted at"), null=True, blank=True)
+    finished_at = models.DateTimeField(gettext_lazy("finished at"), null=True, blank=True)
 
     objects = GenerationTaskQuerySet.as_manager()
 
     class Meta:
+        verbose_name = gettext_lazy("generation task")
+        verbose_name_plural = gettext_lazy("generation tasks")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["state", "next_poll_at"])]
         constraints = [
@@ -336,14 +395,18 @@ class GenerationTask(models.Model):
                 task=current, from_state=from_state, to_state=to, message=message[:2000]
             )
             if to == State.SUBMITTED:
-                current.reserve_credits("reserved at submission")
+                current.reserve_credits(gettext_lazy("reserved at submission"))
             elif to == State.UNCONFIRMED:
                 CreditLedgerEntry.objects.create(
                     task=current,
                     kind=CreditLedgerEntry.Kind.UNKNOWN,
                     amount=Decimal(0),
-                    note=f"{current.model_label}: no answer to the create; the reservation "
-                    "stays until kie.ai's answer is found",
+                    note=current.ledger_note(
+                        gettext_lazy(
+                            "no answer to the create; the reservation stays until "
+                            "kie.ai's answer is found"
+                        )
+                    ),
                 )
             elif _releases_credits(to, current.failure_kind):
                 reserved = current.reserved_credits()
@@ -352,8 +415,11 @@ class GenerationTask(models.Model):
                         task=current,
                         kind=CreditLedgerEntry.Kind.RELEASE,
                         amount=reserved,
-                        note=f"{current.model_label}: {current.get_state_display().lower()}, "
-                        "reservation released",
+                        note=current.ledger_note(
+                            gettext_lazy("canceled, reservation released")
+                            if to == State.CANCELED
+                            else gettext_lazy("failed, reservation released")
+                        ),
                     )
         self.refresh_from_db()
 
@@ -364,8 +430,13 @@ class GenerationTask(models.Model):
                 task=self,
                 kind=CreditLedgerEntry.Kind.RESERVE,
                 amount=-self.credits_estimated,
-                note=f"{self.model_label}: {why}",
+                note=self.ledger_note(why),
             )
+
+    def ledger_note(self, what) -> str:
+        """A ledger line about this task, in its creator's language (lazy `what`)."""
+        with in_language_of(self.created_by_id):
+            return (_("%(model)s: %(what)s") % {"model": self.model_label, "what": what})[:200]
 
     def mark_create_sent(self, claim: str) -> bool:
         """Record, just before the create request leaves, that kie.ai may from now on have
@@ -378,7 +449,7 @@ class GenerationTask(models.Model):
             ).update(create_sent_at=now, submit_claimed_at=now, updated_at=now)
             if marked:
                 self.create_sent_at = now
-                self.reserve_credits("reserved as the create was sent")
+                self.reserve_credits(gettext_lazy("reserved as the create was sent"))
         return bool(marked)
 
     def reserved_credits(self) -> Decimal:
@@ -421,34 +492,55 @@ def _charged_at_end(task: GenerationTask, to: str):
 
 
 class TaskEvent(models.Model):
-    task = models.ForeignKey(GenerationTask, on_delete=models.CASCADE, related_name="events")
-    from_state = models.CharField(max_length=12, choices=State.choices, blank=True)
-    to_state = models.CharField(max_length=12, choices=State.choices)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    message = models.TextField(blank=True)
+    task = models.ForeignKey(
+        GenerationTask,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=gettext_lazy("task"),
+    )
+    from_state = models.CharField(
+        gettext_lazy("from state"), max_length=12, choices=State.choices, blank=True
+    )
+    to_state = models.CharField(gettext_lazy("to state"), max_length=12, choices=State.choices)
+    at = models.DateTimeField(gettext_lazy("at"), default=timezone.now, db_index=True)
+    message = models.TextField(gettext_lazy("message"), blank=True)
 
     class Meta:
+        verbose_name = gettext_lazy("task event")
+        verbose_name_plural = gettext_lazy("task events")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.from_state or '-'} -> {self.to_state}"
+        return f"{self.get_from_state_display() or '-'} → {self.get_to_state_display()}"
 
 
 class TaskInput(models.Model):
     """A reference image given to a task: stored here, uploaded to kie at submission."""
 
-    task = models.ForeignKey(GenerationTask, on_delete=models.CASCADE, related_name="inputs")
-    param = models.CharField(max_length=40)
-    position = models.PositiveSmallIntegerField(default=0)
-    file = models.FileField(upload_to="inputs/%Y/%m/")
-    content_type = models.CharField(max_length=60)
-    source_asset = models.ForeignKey(
-        "Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="reused_as_input"
+    task = models.ForeignKey(
+        GenerationTask,
+        on_delete=models.CASCADE,
+        related_name="inputs",
+        verbose_name=gettext_lazy("task"),
     )
-    upstream_url = models.URLField(max_length=2000, blank=True)
-    uploaded_at = models.DateTimeField(null=True, blank=True)
+    param = models.CharField(gettext_lazy("parameter"), max_length=40)
+    position = models.PositiveSmallIntegerField(gettext_lazy("position"), default=0)
+    file = models.FileField(gettext_lazy("file"), upload_to="inputs/%Y/%m/")
+    content_type = models.CharField(gettext_lazy("content type"), max_length=60)
+    source_asset = models.ForeignKey(
+        "Asset",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reused_as_input",
+        verbose_name=gettext_lazy("source asset"),
+    )
+    upstream_url = models.URLField(gettext_lazy("copy at kie.ai"), max_length=2000, blank=True)
+    uploaded_at = models.DateTimeField(gettext_lazy("uploaded at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = gettext_lazy("reference image")
+        verbose_name_plural = gettext_lazy("reference images")
         ordering = ["param", "position"]
 
     def __str__(self) -> str:

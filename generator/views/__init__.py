@@ -8,6 +8,7 @@ from generator.views.callbacks import kie_callback
 from generator.views.files import asset_file, asset_thumbnail, task_input_file
 from generator.views.gallery import gallery, gallery_live
 from generator.views.generate import estimate, generate
+from generator.views.language import set_language
 from generator.views.tasks import task_cancel, task_detail, task_rerun
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "generate",
     "home",
     "kie_callback",
+    "set_language",
     "staff_required",
     "task_cancel",
     "task_detail",

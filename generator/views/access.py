@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_htmx.http import (
     HttpResponseClientRedirect,
     HttpResponseClientRefresh,
@@ -26,7 +27,7 @@ def staff_required(view):
         if not request.user.is_staff:
             if request.htmx:
                 return HttpResponseClientRefresh()  # the reloaded page says "Not allowed"
-            raise PermissionDenied("AutoScale Studio is for staff accounts.")
+            raise PermissionDenied(_("AutoScale Studio is for staff accounts."))
         return view(request, *args, **kwargs)
 
     @wraps(view)

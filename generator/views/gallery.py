@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import (
@@ -18,7 +19,11 @@ from generator.views.access import staff_required
 
 GALLERY_PAGE_SIZE = 24
 LIVE_INTERVAL = "2s"
-GALLERY_STATES = [("active", "In progress"), (State.SUCCEEDED, "Done"), ("failed", "Failed")]
+GALLERY_STATES = [
+    ("active", _("In progress")),
+    (State.SUCCEEDED, _("Done")),
+    ("failed", _("Failed")),
+]
 
 
 @staff_required

@@ -6,6 +6,7 @@ import re
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -69,9 +70,12 @@ def _param_rows(task: GenerationTask) -> list[tuple[str, str]]:
         if value is None:
             continue
         labels = {str(v): label for v, label in param.choices}
-        shown = labels.get(
-            str(value), "yes" if value is True else "no" if value is False else value
-        )
+        if str(value) in labels:
+            shown = labels[str(value)]
+        elif isinstance(value, bool):
+            shown = _("yes") if value else _("no")
+        else:
+            shown = localize(value)  # 0.8 is "0,8" in French
         rows.append((param.label, str(shown)))
     return rows
 
@@ -89,7 +93,9 @@ def task_rerun(request, pk: int):
     try:
         new_task = generations.rerun(task, request.user, submission_token=token)
     except catalog.CatalogError as exc:
-        messages.error(request, _("This task can no longer be re-run as it was: %s") % exc)
+        messages.error(
+            request, _("This task can no longer be re-run as it was: %(why)s") % {"why": exc}
+        )
         return redirect(task.change_and_rerun_url)
     except generations.AlreadySent as exc:
         return redirect(exc.task)

@@ -1,4 +1,15 @@
 // Small touches that need a script; every page works without it.
+// Words come from Django's JavaScriptCatalog (/jsi18n/, loaded just before this file),
+// in the page's language; numbers are written the way that language writes them.
+
+var pageLanguage = document.documentElement.lang || undefined;
+
+function counterText(used, limit) {
+  var numbers = { used: used.toLocaleString(pageLanguage), limit: limit.toLocaleString(pageLanguage) };
+  if (typeof ngettext !== "function") return numbers.used + " / " + numbers.limit;
+  var text = ngettext("%(used)s / %(limit)s character", "%(used)s / %(limit)s characters", limit);
+  return interpolate(text, numbers, true);
+}
 
 // A character counter under each text field that has a limit (data-maxlength).
 function addCounters(root) {
@@ -12,7 +23,7 @@ function addCounters(root) {
     field.insertAdjacentElement("afterend", counter);
     function update() {
       var used = field.value.length;
-      counter.textContent = used.toLocaleString() + " / " + limit.toLocaleString() + " characters";
+      counter.textContent = counterText(used, limit);
       counter.classList.toggle("counter-over", used > limit);
     }
     field.addEventListener("input", update);

@@ -121,6 +121,9 @@ MATRIX: dict[str, Expect] = {
     "login": everyone(200),
     "logout": everyone(LOGIN_PAGE, "POST"),
     "favicon.ico": everyone(Redirect("/static/")),
+    # Language: the switcher (the login page has it too) and studio.js's strings.
+    "generator:set_language": everyone(Redirect("/"), "POST"),
+    "javascript-catalog": everyone(200),
     # The admin: staff see its index (empty without permissions), superusers everything.
     "admin:index": ADMIN_PAGE,
     "admin:login": Expect(200, 200, ADMIN_INDEX, ADMIN_INDEX),

@@ -8,6 +8,10 @@ kie credits [--json]
 kie sandbox [--port N] [--host H] [--duration S] [--credits N] [--visibility-delay S]
             [--faults PROFILE|JSON] [--fault NAME=P ...] [--seed N] [--slow-seconds S]
 kie chaos [--tasks N] [--faults PROFILE] [--workers W] [--kill-every S] [--json]
+
+It speaks English (operators, scripts, log search): the catalog's labels and validation
+messages are the web's translated ones, read here in English. What a task stores for
+its creator (its failure) is printed as stored, in the creator's language.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from generator import catalog, generations, jobs
 from generator.kie import KieError
@@ -102,7 +106,8 @@ class Command(BaseCommand):
         chaos.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **options):
-        return getattr(self, f"do_{action}")(**options)
+        with translation.override("en"):
+            return getattr(self, f"do_{action}")(**options)
 
     def emit(self, payload, as_json: bool, text: str) -> None:
         self.stdout.write(json.dumps(payload, indent=2, default=str) if as_json else text)
