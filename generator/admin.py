@@ -71,7 +71,9 @@ class TaskInputInline(admin.TabularInline):
     @admin.display(description=gettext_lazy("image"))
     def preview(self, task_input):
         url = reverse("generator:task_input_file", args=[task_input.pk])
-        return format_html('<a href="{}"><img src="{}" style="max-height:60px"></a>', url, url)
+        return format_html(
+            '<a href="{}"><img src="{}" class="studio-preview" alt=""></a>', url, url
+        )
 
     @admin.display(description=gettext_lazy("copy at kie.ai"))
     def uploaded_copy(self, task_input):
@@ -97,7 +99,7 @@ class AssetInline(admin.TabularInline):
         if not asset.pk or not asset.thumbnail:
             return "-"
         return format_html(
-            '<a href="{}"><img src="{}" style="max-height:80px"></a>',
+            '<a href="{}"><img src="{}" class="studio-preview-large" alt=""></a>',
             asset.get_absolute_url(),
             asset.thumbnail_url(),
         )
@@ -428,7 +430,9 @@ class AssetAdmin(admin.ModelAdmin):
     def preview(self, asset):
         if not asset.thumbnail:
             return "-"
-        return format_html('<img src="{}" style="max-height:48px">', asset.thumbnail_url())
+        return format_html(
+            '<img src="{}" class="studio-preview-small" alt="">', asset.thumbnail_url()
+        )
 
 
 @admin.register(CreditLedgerEntry)

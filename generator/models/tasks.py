@@ -320,6 +320,8 @@ class GenerationTask(models.Model):
         """Percent for the progress bar; None draws an indeterminate bar."""
         if self.state == State.QUEUED:
             return 3
+        if self.state == State.UNCONFIRMED:
+            return None  # waiting for evidence: no progress to show
         if self.state == State.SUBMITTED:
             return 8
         if self.state == State.DOWNLOADING:
@@ -327,6 +329,14 @@ class GenerationTask(models.Model):
         if self.state == State.RUNNING:
             return None if self.progress is None else max(10, min(int(self.progress * 90), 90))
         return 100
+
+    @property
+    def rerun_is_the_next_step(self) -> bool:
+        """Whether "Re-run" is the button to press: not after a refusal of the prompt or
+        input (change it first), nor while kie.ai may have made this one (paying twice)."""
+        if self.state == State.UNCONFIRMED or self.failure_kind == FailureKind.UNKNOWN:
+            return False
+        return self.failure_kind not in (FailureKind.POLICY, FailureKind.INPUT)
 
     @property
     def credits_shown(self) -> Decimal:

@@ -210,3 +210,33 @@ def test_a_task_that_no_longer_fits_the_catalog_is_sent_to_the_form_with_a_reaso
     assert response.status_code == 200
     assert "can no longer be re-run as it was" in response.content.decode()
     assert GenerationTask.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "primary"),
+    [
+        ({"state": "UNCONFIRMED"}, False),  # kie.ai may have made it: re-running may pay twice
+        ({"state": "FAILED", "failure_kind": "unknown", "credits_charged": None}, False),
+        ({"state": "FAILED", "failure_kind": "policy"}, False),  # change it first
+        ({"state": "FAILED", "failure_kind": "upstream"}, True),
+    ],
+)
+def test_rerun_is_the_primary_button_only_when_it_is_the_next_step(
+    staff_client, staff, fields, primary
+):
+    task = make_task(staff, **fields)
+    html = staff_client.get(f"/tasks/{task.pk}/").content.decode()
+    button = html.split("Re-run with the same settings", 1)[0].rsplit("<button", 1)[1]
+    assert ("button-primary" in button) is primary
+
+
+@pytest.mark.django_db
+def test_a_refused_create_says_kie_refused_it(staff_client, staff):
+    from django.utils import timezone
+
+    task = make_task(
+        staff, state="FAILED", failure_kind="credits", credits_charged=0,
+        create_sent_at=timezone.now(),
+    )  # fmt: skip
+    assert "none (kie.ai refused it)" in staff_client.get(f"/tasks/{task.pk}/").content.decode()
