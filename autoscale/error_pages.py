@@ -53,3 +53,10 @@ def busy_response() -> HttpResponse:
     response = HttpResponse(loader.get_template("503.html").render(), status=503)
     response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
     return response
+
+
+def csrf_failure(request, reason=""):
+    """A form posted without a valid CSRF token (an expired page, cookies refused): the
+    studio's page, never Django's technical one, even in debug."""
+    log.info("CSRF refused %s: %s", request.path, reason)
+    return HttpResponse(loader.render_to_string("403_csrf.html", request=request), status=403)

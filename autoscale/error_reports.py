@@ -18,8 +18,15 @@ _URL_WITH_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.\-]*://[^/\s:@'\"]*:)
 LOOPBACK = {"127.0.0.1", "::1"}
 
 
+# A password given as a query parameter (redis://host/0?password=...).
+_QUERY_PASSWORD = re.compile(
+    r"(?P<head>[?&](?:password|passwd|pass|pwd|secret|token|key)=)[^&\s'\"]*", re.I
+)
+
+
 def mask_url_passwords(text: str) -> str:
-    return _URL_WITH_PASSWORD.sub(rf"\g<head>{URL_PASSWORD_MASK}@", text)
+    text = _URL_WITH_PASSWORD.sub(rf"\g<head>{URL_PASSWORD_MASK}@", text)
+    return _QUERY_PASSWORD.sub(rf"\g<head>{URL_PASSWORD_MASK}", text)
 
 
 class CredentialsFilter(SafeExceptionReporterFilter):

@@ -124,6 +124,11 @@ def test_append_slash_still_redirects_in_debug(debug_with_secrets):
         ("redis://:secret@h:6379/0", "redis://:********@h:6379/0"),
         ("rediss://user:p%40ss@h:6380", "rediss://user:********@h:6380"),
         ("postgres://u:a@b@h/db", "postgres://u:********@h/db"),
+        ("redis://h:6379/0?password=hunter2", "redis://h:6379/0?password=********"),
+        (
+            "postgres://h/db?sslmode=require&password=x1",
+            "postgres://h/db?sslmode=require&password=********",
+        ),
     ],
 )
 def test_the_filter_hides_passwords_inside_urls(url, cleansed):
@@ -187,3 +192,24 @@ def test_the_admin_email_keeps_the_full_report_without_passwords(debug_with_secr
     for report in (reporter.get_traceback_text(), reporter.get_traceback_html()):
         assert "Traceback" in report and "db.internal" in report
         assert PASSWORD not in report
+
+
+@pytest.mark.django_db
+def test_an_expired_form_gets_the_studios_page_not_djangos(settings):
+    from django.test import Client
+
+    settings.DEBUG = True
+    response = Client(enforce_csrf_checks=True).post("/login/", {"username": "a"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This page has expired" in page and "DEBUG" not in page
+
+
+@pytest.mark.django_db
+def test_a_bad_host_gets_a_400_page_not_the_500_one(settings):
+    from django.test import Client
+
+    settings.DEBUG = False
+    response = Client(HTTP_HOST="evil.example").get("/login/")
+    assert response.status_code == 400
+    assert "could not be understood" in response.content.decode()
