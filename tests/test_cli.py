@@ -148,3 +148,35 @@ def test_generate_refuses_a_number_that_is_not_finite(staff, tmp_path, value):
             "--image", str(source), "--set", f"strength={value}",
         )  # fmt: skip
     assert not GenerationTask.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("generate", "flux-kontext-pro", "--prompt", "x", "--wait", "--timeout", "-1"),
+        ("generate", "flux-kontext-pro", "--prompt", "x", "--wait", "--timeout", "nan"),
+        ("sandbox", "--port", "99999"),
+        ("sandbox", "--credits", "nan"),
+        ("sandbox", "--duration", "inf"),
+        ("sandbox", "--slow-seconds", "-5"),
+        ("chaos", "--kill-every", "-3"),
+    ],
+)
+@pytest.mark.django_db
+def test_numbers_out_of_range_are_refused_before_anything_runs(args, staff):
+    from generator.models import GenerationTask
+
+    with pytest.raises(CommandError):
+        kie(*args)
+    assert not GenerationTask.objects.exists()
+
+
+def test_a_port_in_use_is_a_clear_error_not_a_traceback():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = str(taken.getsockname()[1])
+        with pytest.raises(CommandError, match="cannot serve on 127.0.0.1"):
+            kie("sandbox", "--port", busy)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import re
 import signal
 import sys
@@ -170,6 +171,28 @@ def serve(host: str, port: int, config: SandboxConfig | None = None) -> None:
                 stop_callbacks.set()
 
 
+def number(low: float = 0.0, high: float = 1e9):
+    """An argparse type: a finite number from `low` to `high` (NaN, inf, -5 refused)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value) or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r}: give a number from {low:g} to {high:g}")
+        return value
+
+    return parse
+
+
+def port(text: str) -> int:
+    """An argparse type: a TCP port, 1 to 65535."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1 to 65535)")
+    return int(text)
+
+
 def add_fault_arguments(parser: argparse.ArgumentParser) -> None:
     """--faults, --fault, --seed, --slow-seconds: shared with `manage.py kie sandbox`."""
     parser.add_argument(
@@ -187,7 +210,7 @@ def add_fault_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=None, help="seed for repeatable fault draws")
     parser.add_argument(
-        "--slow-seconds", type=float, default=2.0, help="how late a `slow` answer comes"
+        "--slow-seconds", type=number(0, 3600), default=2.0, help="how late a `slow` answer comes"
     )
 
 
@@ -206,10 +229,10 @@ def fault_options(profile: str, singles: list[str]) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run the offline kie.ai sandbox.")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--port", type=port, default=8001)
     parser.add_argument("--key", default="sandbox", help="the API key it accepts")
-    parser.add_argument("--credits", default="1000")
-    parser.add_argument("--duration", type=float, default=8.0, help="seconds per task")
+    parser.add_argument("--credits", type=number(0, 1e12), default=1000)
+    parser.add_argument("--duration", type=number(0, 86400), default=8.0, help="seconds per task")
     parser.add_argument(
         "--visibility-delay",
         type=float,

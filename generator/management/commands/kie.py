@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from generator import catalog, generations, jobs
 from generator.kie import KieError
 from generator.models import CreditBalanceSnapshot, GenerationTask
+from generator.sandbox.server import number, port
 from generator.upstream import kie_client, mode_label
 
 
@@ -63,7 +64,7 @@ class Command(BaseCommand):
         generate.add_argument(
             "--wait", action="store_true", help="run the jobs here until the task is finished"
         )
-        generate.add_argument("--timeout", type=float, default=900)
+        generate.add_argument("--timeout", type=number(1, 86400), default=900)
         generate.add_argument("--json", action="store_true")
 
         status = sub.add_parser("status", help="one task, or the latest ones")
@@ -74,15 +75,15 @@ class Command(BaseCommand):
         credits.add_argument("--json", action="store_true")
 
         sandbox = sub.add_parser("sandbox", help="run the kie.ai simulator")
-        sandbox.add_argument("--port", type=int, default=settings.KIE_SANDBOX_PORT)
+        sandbox.add_argument("--port", type=port, default=settings.KIE_SANDBOX_PORT)
         sandbox.add_argument("--host", default="127.0.0.1")
         sandbox.add_argument(
-            "--duration", type=float, default=8.0, help="seconds from create to result"
+            "--duration", type=number(0, 86400), default=8.0, help="seconds from create to result"
         )
-        sandbox.add_argument("--credits", type=float, default=1000)
+        sandbox.add_argument("--credits", type=number(0, 1e12), default=1000)
         sandbox.add_argument(
             "--visibility-delay",
-            type=float,
+            type=number(0, 3600),
             default=1.0,
             help='seconds a new Market task answers "recordInfo is null", as on kie.ai',
         )
@@ -97,10 +98,13 @@ class Command(BaseCommand):
         chaos.add_argument("--faults", default="default", help="a sandbox fault profile")
         chaos.add_argument("--workers", type=int, default=2, help="worker clusters (qcluster)")
         chaos.add_argument(
-            "--kill-every", type=float, default=0, help="SIGKILL a random worker every S seconds"
+            "--kill-every",
+            type=number(0, 86400),
+            default=0,
+            help="SIGKILL a random worker every S seconds",
         )
-        chaos.add_argument("--time-limit", type=float, default=1800)
-        chaos.add_argument("--sandbox-duration", type=float, default=2.0)
+        chaos.add_argument("--time-limit", type=number(1, 86400), default=1800)
+        chaos.add_argument("--sandbox-duration", type=number(0, 3600), default=2.0)
         chaos.add_argument("--seed", type=int)
         chaos.add_argument("--keep", action="store_true", help="keep the scratch folder")
         chaos.add_argument("--json", action="store_true")
@@ -222,7 +226,10 @@ class Command(BaseCommand):
             slow_seconds=slow_seconds,
             callbacks=True,
         )
-        serve(host, port, config)
+        try:
+            serve(host, port, config)
+        except OSError as exc:  # the port is taken, or not ours to bind
+            raise CommandError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
     # --- chaos --------------------------------------------------------------------
     def do_chaos(self, json: bool = False, **options):
