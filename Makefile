@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 chromium:
 	@test -x $(CHROMIUM) || { \
 	  echo "Installing Debian's chromium (needs root)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
 # Debian's GNU gettext: msgfmt compiles the catalogs, xgettext and msgmerge find new strings.
 gettext:

@@ -46,7 +46,17 @@ def _gradient(width: int, height: int, prompt: str) -> Image.Image:
     return small.resize((width, height), Image.Resampling.BILINEAR)
 
 
+# Pillow's built-in font has no accents ("é" drew as a box): a system font when there is
+# one (Debian's fonts-dejavu-core, installed with chromium by the Makefile).
+_FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVuSans.ttf")
+
+
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    for path in _FONT_FILES:
+        try:
+            return ImageFont.truetype(path, max(8, size))
+        except OSError:
+            continue
     return ImageFont.load_default(size=max(8, size))
 
 
