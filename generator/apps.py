@@ -7,9 +7,23 @@ class GeneratorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
         from django_q.signals import post_spawn
 
+        from generator.api import callbacks as api_callbacks
+
         post_spawn.connect(resume_work_on_worker_start, dispatch_uid="generator-resume-work")
+        post_migrate.connect(create_roles, sender=self, dispatch_uid="generator-roles")
+        api_callbacks.connect()
+
+
+def create_roles(sender, apps=None, **kwargs):
+    """The role groups exist after every migrate, and after a flush (between tests)."""
+    from django.apps import apps as global_apps
+
+    from generator.roles import ensure_roles
+
+    ensure_roles(apps or global_apps)
 
 
 def resume_work_on_worker_start(sender, proc_name, **kwargs):

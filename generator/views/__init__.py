@@ -3,7 +3,6 @@
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
-from generator.views.access import staff_required
 from generator.views.callbacks import kie_callback
 from generator.views.files import asset_file, asset_thumbnail, task_input_file
 from generator.views.gallery import gallery, gallery_live
@@ -19,7 +18,6 @@ __all__ = [
     "generate",
     "home",
     "kie_callback",
-    "staff_required",
     "task_cancel",
     "task_detail",
     "task_input_file",

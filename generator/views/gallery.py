@@ -14,14 +14,15 @@ from django_htmx.http import (
 from generator import catalog
 from generator.ids import database_id
 from generator.models import ACTIVE_STATES, GenerationTask, State
-from generator.views.access import staff_required
+from generator.roles import VIEW_STUDIO
+from generator.views.access import requires
 
 GALLERY_PAGE_SIZE = 24
 LIVE_INTERVAL = "2s"
 GALLERY_STATES = [("active", "In progress"), (State.SUCCEEDED, "Done"), ("failed", "Failed")]
 
 
-@staff_required
+@requires(VIEW_STUDIO)
 @require_GET
 @vary_on_headers("HX-Request")
 def gallery(request):
@@ -72,7 +73,7 @@ def _parse_cards(value: str) -> dict[int, str]:
     return cards
 
 
-@staff_required
+@requires(VIEW_STUDIO)
 @require_GET
 def gallery_live(request):
     """One request per interval per open gallery: only the cards that changed, out of band."""

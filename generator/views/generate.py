@@ -15,7 +15,8 @@ from generator import catalog, generations
 from generator.forms import GenerationForm
 from generator.ids import database_id
 from generator.models import Asset, GenerationTask, Prompt, TaskInput
-from generator.views.access import staff_required
+from generator.roles import GENERATE
+from generator.views.access import requires
 
 
 def _pick(request):
@@ -28,7 +29,7 @@ def _pick(request):
     return model, operation
 
 
-@staff_required
+@requires(GENERATE)
 @vary_on_headers("HX-Request")  # a fragment and a page share the URL: never cache one as the other
 def generate(request):
     model, operation = _pick(request)
@@ -179,7 +180,7 @@ def _models_by_kind(operation) -> list[tuple[str, list[tuple[catalog.CatalogMode
     return groups
 
 
-@staff_required
+@requires(GENERATE)
 @require_GET
 def estimate(request):
     model, operation = _pick(request)

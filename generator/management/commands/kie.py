@@ -22,7 +22,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from generator import catalog, generations, jobs
+from generator import catalog, generations, jobs, roles
 from generator.kie import KieError
 from generator.models import CreditBalanceSnapshot, GenerationTask
 from generator.upstream import kie_client, mode_label
@@ -257,15 +257,19 @@ def _chaos_args(options, as_json: bool) -> list[str]:
 
 
 def _owner(username: str | None):
-    users = get_user_model().objects
     if username:
-        user = users.filter(username=username).first()
+        user = get_user_model().objects.filter(username=username).first()
         if not user:
             raise CommandError(f"no user {username!r}")
+        if not user.has_perm(roles.GENERATE):
+            raise CommandError(f"{username!r} may not generate (give them a role: kie user)")
         return user
-    user = users.filter(is_staff=True, is_active=True).order_by("pk").first()
+    user = roles.holders(roles.GENERATE).order_by("pk").first()
     if not user:
-        raise CommandError("no staff user yet: run `make run` once or `manage.py createsuperuser`")
+        raise CommandError(
+            "nobody may generate yet: run `make run` once, "
+            "or `manage.py kie user NAME --role marketer`"
+        )
     return user
 
 
