@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "generator.context_processors.studio",
+                "generator.context_processors.review",
             ],
         },
     },

@@ -20,6 +20,7 @@ from generator.models import (
     Asset,
     FailureKind,
     GenerationTask,
+    Lineage,
     PriceOverride,
     Prompt,
     State,
@@ -85,12 +86,14 @@ def start_generation(
     images: list[ImageInput] | None = None,
     saved_prompt: Prompt | None = None,
     submission_token: str = "",
+    made_from: Asset | None = None,
 ) -> GenerationTask:
     """Validate against the catalog, record the task and queue its submission.
 
     Raises catalog.CatalogError naming each field that is wrong; nothing is saved then.
     With a form's one-time `submission_token`, posting it again returns the task it
-    already made instead of paying for a second one.
+    already made instead of paying for a second one. `made_from`: the task makes a new
+    version of that asset (its lineage).
     """
     model = catalog.get(model_key)
     operation = model.operation(operation_key)
@@ -111,7 +114,9 @@ def start_generation(
     if earlier:
         return earlier
     try:
-        return _record(user, model, operation, params, checked, image_param, saved_prompt, key)
+        return _record(
+            user, model, operation, params, checked, image_param, saved_prompt, key, made_from
+        )
     except IntegrityError:
         earlier = made_by_this_post.first() if key else None
         if earlier:  # the same post, racing this one, made it first
@@ -125,7 +130,7 @@ def _submission_key(token: str) -> str:
     return hashlib.sha256(f"submission:{token}".encode()).hexdigest() if token else ""
 
 
-def _record(user, model, operation, params, checked, image_param, saved_prompt, key):
+def _record(user, model, operation, params, checked, image_param, saved_prompt, key, made_from):
     with transaction.atomic():
         task = GenerationTask.objects.create(
             submission_key=key,
@@ -154,6 +159,8 @@ def _record(user, model, operation, params, checked, image_param, saved_prompt, 
             else:
                 task_input.file.save(_input_name(image.file), image.file, save=False)
             task_input.save()
+        if made_from is not None:
+            Lineage.objects.create(task=task, made_from=made_from)
         task.events.create(to_state=State.QUEUED, message="created")
         transaction.on_commit(lambda: jobs.enqueue("submit", task.pk))
     return task

@@ -110,10 +110,14 @@ class AssetReview(models.Model):
         review, _created = cls.objects.get_or_create(asset=asset)
         return review
 
-    def move(self, action: str, actor, text: str = "") -> ReviewEvent:
-        """Make `action`, or raise IllegalMove. The one place a review state changes."""
+    def move(self, action: str, actor, text: str = "", check=None) -> ReviewEvent:
+        """Make `action`, or raise IllegalMove. The one place a review state changes.
+
+        `check(current)`, given, runs on the locked row first and may raise to refuse."""
         with transaction.atomic():
             current = AssetReview.objects.select_for_update().get(pk=self.pk)
+            if check:
+                check(current)
             to = MOVES.get((current.state, action))
             if to is None:
                 raise IllegalMove(current.state, action)

@@ -34,7 +34,8 @@ def gallery(request):
     }
     if filters["state"] not in {value for value, _ in GALLERY_STATES}:
         filters["state"] = ""  # an unknown state shows everything, as its select says
-    tasks = GenerationTask.objects.for_gallery().filtered(**filters)
+    tasks = GenerationTask.objects.for_gallery().prefetch_related("assets__review")
+    tasks = tasks.filtered(**filters)
     page = Paginator(tasks, GALLERY_PAGE_SIZE).get_page(database_id(request.GET.get("page")))
     context = {
         "page": page,
@@ -78,7 +79,8 @@ def _parse_cards(value: str) -> dict[int, str]:
 def gallery_live(request):
     """One request per interval per open gallery: only the cards that changed, out of band."""
     watched = _parse_cards(request.GET.get("cards", ""))
-    tasks = list(GenerationTask.objects.for_gallery().filter(pk__in=watched))
+    tasks = GenerationTask.objects.for_gallery().prefetch_related("assets__review")
+    tasks = list(tasks.filter(pk__in=watched))
     changed = [task for task in tasks if task.version != watched.get(task.pk)]
     live = _live_context(tasks)
     if not changed:

@@ -52,6 +52,7 @@ def generate(request):
         forgotten_uploads = []
     context = {
         "form": form,
+        "version_of": _version_of(request),
         "model": model,
         "operation": operation,
         "models_by_kind": _models_by_kind(operation),
@@ -104,6 +105,7 @@ def _start(request, form: GenerationForm) -> GenerationTask | None:
             images,
             saved_prompt=saved,
             submission_token=form.cleaned_data.get("submission_token", ""),
+            made_from=_version_of(request),
         )
     except catalog.CatalogError as exc:
         form.apply_catalog_errors(exc.errors)
@@ -113,6 +115,13 @@ def _start(request, form: GenerationForm) -> GenerationTask | None:
     if name and text:  # the prompt as typed (or the saved one it stood in for)
         Prompt.objects.update_or_create(owner=request.user, name=name, defaults={"text": text})
     return task
+
+
+def _version_of(request) -> Asset | None:
+    """The asset this generation makes a new version of (lineage), when there is one."""
+    source = request.POST if request.method == "POST" else request.GET
+    asset_id = database_id(source.get("version_of"))
+    return Asset.objects.select_related("review").filter(pk=asset_id).first() if asset_id else None
 
 
 def _carried_inputs(request, input_asset) -> list[TaskInput]:

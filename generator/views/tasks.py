@@ -30,7 +30,7 @@ _TOKEN = re.compile(r"[0-9a-f]{32}")
 def task_detail(request, pk: int):
     task = get_object_or_404(
         GenerationTask.objects.select_related("created_by", "prompt").prefetch_related(
-            "assets", "events", "inputs__source_asset"
+            "assets__review", "events", "inputs__source_asset"
         ),
         pk=pk,
     )

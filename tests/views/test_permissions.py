@@ -76,6 +76,7 @@ def admin_site(staff: int | Redirect, admin: int | Redirect, method: str = "GET"
 
 
 STUDIO_PAGE = studio(200)
+ASSET_PAGE = Redirect("/assets/")
 # Logging out of the admin: staff go to the login page, the others back to the admin.
 ADMIN_LOGOUT = Expect(
     ADMIN_INDEX, ADMIN_INDEX, LOGIN_PAGE, ADMIN_INDEX, ADMIN_INDEX, LOGIN_PAGE, LOGIN_PAGE, "POST"
@@ -132,6 +133,18 @@ MATRIX: dict[str, Expect] = {
     "generator:task": STUDIO_PAGE,
     "generator:task_rerun": studio(Redirect("/tasks/"), "POST"),
     "generator:task_cancel": studio(Redirect("/tasks/"), "POST"),
+    "generator:asset": STUDIO_PAGE,
+    # Review moves: a post without its fields is refused with a message (back to the page).
+    "generator:asset_submit": studio(ASSET_PAGE, "POST"),
+    "generator:asset_withdraw": studio(ASSET_PAGE, "POST"),
+    "generator:asset_comment": studio(ASSET_PAGE, "POST", holders=EVERY_ROLE),
+    "generator:asset_decide": studio(ASSET_PAGE, "POST", holders=APPROVERS),
+    "generator:asset_provenance": STUDIO_PAGE,
+    "generator:gallery_submit": studio(Redirect("/gallery/"), "POST"),
+    "generator:review_queue": studio(200, holders=APPROVERS),
+    "generator:my_submissions": STUDIO_PAGE,
+    "generator:library": STUDIO_PAGE,
+    "generator:library_zip": studio(Redirect("/library/")),  # nothing ticked
     "generator:asset_file": STUDIO_PAGE,
     "generator:asset_thumbnail": STUDIO_PAGE,
     "generator:task_input_file": STUDIO_PAGE,
@@ -172,6 +185,12 @@ def _url(key: str, route: str, objects: dict) -> str:
     """A real address for the pattern, naming objects that exist."""
     task = objects[GenerationTask]
     by_pk = {
+        "generator:asset": objects[Asset],
+        "generator:asset_submit": objects[Asset],
+        "generator:asset_withdraw": objects[Asset],
+        "generator:asset_comment": objects[Asset],
+        "generator:asset_decide": objects[Asset],
+        "generator:asset_provenance": objects[Asset],
         "generator:asset_file": objects[Asset],
         "generator:asset_thumbnail": objects[Asset],
         "generator:task_input_file": objects[TaskInput],
