@@ -53,7 +53,7 @@ class ApiCallback(models.Model):
     task = models.OneToOneField(
         "generator.GenerationTask", on_delete=models.CASCADE, related_name="api_callback"
     )
-    url = models.URLField(max_length=2000)
+    url = models.CharField(max_length=2000, help_text="Checked against the allow-list when sent.")
     sent_state = models.CharField(
         max_length=12, blank=True, help_text="The final state being (or last) delivered."
     )

@@ -107,6 +107,13 @@ ADMIN_MODELS = {
     "generator.creditbalancesnapshot": {**READ_ONLY, "delete": 200},
     "generator.priceoverride": EDITABLE,
     "generator.joblease": {**READ_ONLY, "delete": 200},
+    # The review trail, comments and callbacks are written by the studio, never by hand.
+    "generator.assetreview": READ_ONLY,
+    "generator.reviewevent": READ_ONLY,
+    "generator.assetcomment": READ_ONLY,
+    "generator.apicallback": READ_ONLY,
+    "generator.apitoken": {**READ_ONLY, "delete": 200},  # made by the CLI, revoked here
+    "generator.callbackhost": EDITABLE,
 }
 
 
