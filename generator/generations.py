@@ -108,7 +108,7 @@ def start_generation(
     checked = [(image, _check_image(image, image_param.name)) for image in images]
     if image_param:
         params.pop(image_param.name, None)
-    key = _submission_key(submission_token)
+    key = submission_key(submission_token)
     made_by_this_post = GenerationTask.objects.filter(created_by=user, submission_key=key)
     earlier = made_by_this_post.first() if key else None
     if earlier:
@@ -124,7 +124,7 @@ def start_generation(
         raise
 
 
-def _submission_key(token: str) -> str:
+def submission_key(token: str) -> str:
     """A form's one-time token, as stored: the same token never makes a second task,
     whatever else the post says (a double click, a resent or replayed form)."""
     return hashlib.sha256(f"submission:{token}".encode()).hexdigest() if token else ""
@@ -208,6 +208,16 @@ def rerun(task: GenerationTask, user, submission_token: str = "") -> GenerationT
         saved_prompt=task.prompt,
         submission_token=submission_token,
     )
+
+
+def charge_status(task: GenerationTask) -> str:
+    """ "known" (what kie.ai kept is in credits_charged), "pending" while in flight, or
+    "unknown": kie.ai may have made it and nobody can yet say."""
+    if task.credits_charged is not None:
+        return "known"
+    if task.state == State.UNCONFIRMED or task.failure_kind == FailureKind.UNKNOWN:
+        return "unknown"
+    return "pending"
 
 
 def cancel(task: GenerationTask) -> bool:

@@ -15,7 +15,7 @@ import ipaddress
 import json
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
@@ -144,7 +144,7 @@ def deliver(callback_id: int) -> bool:
         "delivery": f"{callback.pk}-{callback.sent_state}",
         "task": task_object(task, _absolute),
     }
-    body = json.dumps(payload, separators=(",", ":")).encode()
+    body = json.dumps(payload, separators=(",", ":"), default=_iso_time).encode()
     problem = send(callback.url, body, delivery=payload["delivery"])
     attempts = callback.attempts + 1
     if problem is None:
@@ -193,6 +193,12 @@ def signature(stamp: str, body: bytes) -> str:
     """hex HMAC-SHA256 of "<timestamp>." + body, with API_CALLBACK_SECRET."""
     key = settings.API_CALLBACK_SECRET.encode()
     return hmac.new(key, stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def _iso_time(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _absolute(path: str) -> str:

@@ -155,6 +155,21 @@ MATRIX: dict[str, Expect] = {
     "generator:asset_file": STUDIO_PAGE,
     "generator:asset_thumbnail": STUDIO_PAGE,
     "generator:task_input_file": STUDIO_PAGE,
+    # The API takes a token, never a session (tests/api/test_api_permissions.py has its
+    # matrix by role); its schema and docs page are public.
+    "api:openapi-json": everyone(200),
+    "api:openapi-view": everyone(200),
+    "api:api-root": everyone(404),
+    "api:generations": everyone(401, "POST"),
+    "api:generation": everyone(401),
+    "api:asset_review": everyone(401),
+    "api:asset_submit": everyone(401, "POST"),
+    "api:asset_withdraw": everyone(401, "POST"),
+    "api:asset_decision": everyone(401, "POST"),
+    "api:asset_comment": everyone(401, "POST"),
+    "api:asset_file": everyone(401),
+    "api:asset_provenance": everyone(401),
+    "api:approved": everyone(401),
     # Public by design: kie.ai posts here. It only brings a poll forward and says nothing.
     "generator:kie_callback": everyone(200, "POST"),
     # Accounts.
@@ -204,6 +219,10 @@ def _url(key: str, route: str, objects: dict) -> str:
     }
     if key.startswith("generator:") and "<int:pk>" in route:
         return reverse(key, kwargs={"pk": by_pk.get(key, task).pk})
+    if key.startswith("api:") and "<task_id>" in route:
+        return reverse(key, args=[task.pk])
+    if key.startswith("api:") and "<asset_id>" in route:
+        return reverse(key, args=[objects[Asset].pk])
     if key == "admin:view_on_site":
         content_type = ContentType.objects.get_for_model(GenerationTask)
         return reverse(key, kwargs={"content_type_id": content_type.pk, "object_id": task.pk})

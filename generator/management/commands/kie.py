@@ -409,11 +409,7 @@ def _absolute_path(field_file) -> str:
 
 
 def _charge(task: GenerationTask) -> str:
-    if task.credits_charged is not None:
-        return "known"
-    if task.state == "UNCONFIRMED" or task.failure_kind == "unknown":
-        return "unknown"
-    return "pending"
+    return generations.charge_status(task)
 
 
 def _task_line(task: GenerationTask) -> str:
