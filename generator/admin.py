@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy, ngettext
 
 from generator import catalog, generations
 from generator.models import (
@@ -565,13 +566,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Revoke (the token stops working at once)", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Revoke (the token stops working at once)"),
+        permissions=["change"],
+    )
     def revoke(self, request, queryset):
         count = 0
         for token in queryset.filter(revoked_at__isnull=True):
             token.revoke()
             count += 1
-        self.message_user(request, f"{count} token(s) revoked.")
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+            % {"count": count},
+        )
 
 
 @admin.register(CallbackHost)
@@ -599,7 +607,7 @@ class ApiCallbackAdmin(ReadOnlyAdmin):
     def has_operate_permission(self, request):
         return request.user.has_perm("generator.change_apicallback")
 
-    @admin.action(description="Deliver again now", permissions=["operate"])
+    @admin.action(description=gettext_lazy("Deliver again now"), permissions=["operate"])
     def deliver_now(self, request, queryset):
         from django.utils import timezone
 
@@ -611,4 +619,12 @@ class ApiCallbackAdmin(ReadOnlyAdmin):
         )
         for pk in ids:
             callbacks.enqueue(pk)
-        self.message_user(request, f"{len(ids)} callback(s) will be delivered again.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d callback will be delivered again.",
+                "%(count)d callbacks will be delivered again.",
+                len(ids),
+            )
+            % {"count": len(ids)},
+        )

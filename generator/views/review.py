@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -89,7 +91,7 @@ def _act(request, pk: int, move) -> object:
         )
     if error:
         messages.error(request, error)
-    return redirect(_next_page(request) or reverse("generator:asset", args=[asset.pk]))
+    return HttpResponseRedirect(_next_page(request) or reverse("generator:asset", args=[asset.pk]))
 
 
 @requires(SUBMIT)
@@ -135,12 +137,12 @@ def gallery_submit(request):
     back = _next_page(request) or reverse("generator:gallery")
     if not assets:
         messages.error(request, _("Tick the finished images to submit (drafts only)."))
-        return redirect(back)
+        return HttpResponseRedirect(back)
     try:
         done, refused = review.submit_many(assets, request.user, _text(request))
     except review.ReviewError as exc:
         messages.error(request, str(exc))
-        return redirect(back)
+        return HttpResponseRedirect(back)
     if done:
         messages.success(
             request,
@@ -153,7 +155,7 @@ def gallery_submit(request):
         )
     for asset, why in refused:
         messages.error(request, _("Asset #%(asset)s: %(why)s") % {"asset": asset.pk, "why": why})
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 def _awaiting(user):
@@ -205,10 +207,12 @@ def _text(request) -> str:
 
 
 def _next_page(request) -> str:
-    """A page of this site to go back to (never elsewhere)."""
+    """A path of this site to go back to: never elsewhere, never anything but a path."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    if not (0 < len(target) <= 2000 and target.startswith("/") and target.isprintable()):
+        return ""
+    if " " in target or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return target
-    return ""
+        return ""
+    return iri_to_uri(target)

@@ -151,11 +151,22 @@ def test_a_refused_plain_post_goes_back_with_the_message(staff_client, asset):
 
 
 @pytest.mark.django_db
-def test_next_never_leads_off_the_site(staff_client, asset):
-    response = staff_client.post(
-        f"/assets/{asset.pk}/submit/", {"next": "https://evil.example/"}, follow=False
-    )
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/", "not-a-path", "/x\r\nSet-Cookie: a=b", "/é\x00"],
+)
+def test_next_never_leads_off_the_site_nor_fails(asset, target):
+    client = Client(raise_request_exception=False)
+    client.force_login(asset.task.created_by)
+    response = client.post(f"/assets/{asset.pk}/submit/", {"next": target})
+    assert response.status_code == 302
     assert response["Location"] == f"/assets/{asset.pk}/"
+
+
+@pytest.mark.django_db
+def test_next_leads_back_to_a_page_of_the_site(staff_client, asset):
+    response = staff_client.post(f"/assets/{asset.pk}/submit/", {"next": "/gallery/?q=phone"})
+    assert response["Location"] == "/gallery/?q=phone"
 
 
 @pytest.mark.django_db
