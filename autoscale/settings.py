@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_q",
     "axes",
     "csp",
+    "ninja",  # its docs page from static files (no CDN), the CSP allows it
     "generator",
 ]
 
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "generator.context_processors.studio",
+                "generator.context_processors.review",
             ],
         },
     },
@@ -230,6 +232,22 @@ KIE_DOWNLOAD_HOSTS = env_list(
 )
 KIE_MAX_DOWNLOAD_BYTES = env_int("KIE_MAX_DOWNLOAD_BYTES", 200 * 1024 * 1024)
 KIE_CREATE_RATE_LIMIT = env_int("KIE_CREATE_RATE_LIMIT", 20)  # creates per 10 s (kie's default)
+
+# --- review e-mails and the posting pipeline's API ----------------------------------
+# The studio's public address, for links in e-mails and in the API's callbacks.
+STUDIO_URL = env_str("STUDIO_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "AutoScale Studio <studio@localhost>")
+# Signs the API's callbacks (HMAC-SHA256); empty: the API refuses a callback_url.
+API_CALLBACK_SECRET = env_str("API_CALLBACK_SECRET")
+# In the sandbox world callbacks only ever go to this machine, whatever the allow-list says.
+API_CALLBACK_LOOPBACK_ONLY = env_bool("API_CALLBACK_LOOPBACK_ONLY", KIE_USE_SANDBOX)
 
 # --- background queue -------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

@@ -6,7 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
+from generator.api.site import api
+
 admin.site.site_header = _("AutoScale Studio admin")
+
 admin.site.site_title = "AutoScale Studio"
 
 urlpatterns = [
@@ -21,5 +24,6 @@ urlpatterns = [
         JavaScriptCatalog.as_view(packages=["generator"]),
         name="javascript-catalog",
     ),
+    path("api/v1/", api.urls),
     path("", include("generator.urls")),
 ]

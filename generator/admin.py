@@ -16,13 +16,19 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from generator import catalog, generations
 from generator.models import (
+    ApiCallback,
+    ApiToken,
     Asset,
+    AssetComment,
+    AssetReview,
+    CallbackHost,
     CreditBalanceSnapshot,
     CreditLedgerEntry,
     GenerationTask,
     JobLease,
     PriceOverride,
     Prompt,
+    ReviewEvent,
     TaskEvent,
     TaskInput,
 )
@@ -261,7 +267,15 @@ class GenerationTaskAdmin(admin.ModelAdmin):
     def progress_percent(self, task):
         return "-" if task.progress is None else f"{task.progress:.0%}"
 
-    @admin.action(description=gettext_lazy("Re-poll now"))
+    # Actions ask for permissions (Django hides an action its user lacks and refuses it):
+    # re-running spends credits (generate); the others act on tasks (change).
+    def has_generate_permission(self, request):
+        return request.user.has_perm("generator.generate")
+
+    def has_operate_permission(self, request):
+        return request.user.has_perm("generator.change_generationtask")
+
+    @admin.action(description=gettext_lazy("Re-poll now"), permissions=["operate"])
     def poll_now(self, request, queryset):
         count = sum(generations.poll_now(task) for task in queryset)
         self.message_user(
@@ -274,7 +288,10 @@ class GenerationTaskAdmin(admin.ModelAdmin):
             % {"count": count},
         )
 
-    @admin.action(description=gettext_lazy("Retry (as a new task with the same settings)"))
+    @admin.action(
+        description=gettext_lazy("Retry (as a new task with the same settings)"),
+        permissions=["generate"],
+    )
     def rerun(self, request, queryset):
         created, refused = [], []
         for task in queryset:
@@ -303,7 +320,10 @@ class GenerationTaskAdmin(admin.ModelAdmin):
             )
 
     @admin.action(
-        description=gettext_lazy("Attach a kie.ai task id (an unknown outcome found in kie's logs)")
+        description=gettext_lazy(
+            "Attach a kie.ai task id (an unknown outcome found in kie's logs)"
+        ),
+        permissions=["operate"],
     )
     def attach_kie_task(self, request, queryset):
         tasks = list(queryset.unknown_outcomes().filter(upstream_task_id="")[:2])
@@ -339,7 +359,10 @@ class GenerationTaskAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/generator/attach_kie_task.html", context)
 
-    @admin.action(description=gettext_lazy("Cancel (only tasks not yet sent to kie.ai)"))
+    @admin.action(
+        description=gettext_lazy("Cancel (only tasks not yet sent to kie.ai)"),
+        permissions=["operate"],
+    )
     def cancel(self, request, queryset):
         count = sum(generations.cancel(task) for task in queryset)
         skipped = queryset.count() - count
@@ -362,7 +385,7 @@ class GenerationTaskAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description=gettext_lazy("Retry failed download"))
+    @admin.action(description=gettext_lazy("Retry failed download"), permissions=["operate"])
     def retry_download(self, request, queryset):
         count = sum(generations.retry_download(task) for task in queryset)
         self.message_user(
@@ -520,3 +543,156 @@ class JobLeaseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # leases are taken by the jobs themselves
+
+
+# --- review: the record of who decided what, never edited by hand ---------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the application writes and nobody edits: the review trail, comments."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReviewEventInline(admin.TabularInline):
+    model = ReviewEvent
+    extra = 0
+    fields = ["at", "actor", "action", "from_state", "to_state", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AssetCommentInline(admin.TabularInline):
+    model = AssetComment
+    extra = 0
+    fields = ["at", "author", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+AssetAdmin.inlines = [ReviewEventInline, AssetCommentInline]  # an asset's review, in full
+
+
+@admin.register(AssetReview)
+class AssetReviewAdmin(ReadOnlyAdmin):
+    list_display = ["asset", "state", "submitted_by", "submitted_at", "decided_by", "decided_at"]
+    list_filter = ["state", "submitted_at", "decided_at"]
+    search_fields = ["asset__id", "note", "reason", "submitted_by__username"]
+    list_select_related = ["asset", "submitted_by", "decided_by"]
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "asset", "actor", "action", "from_state", "to_state", "text"]
+    list_filter = ["action", "to_state", "at"]
+    search_fields = ["asset__id", "actor__username", "text"]
+    list_select_related = ["asset", "actor"]
+
+
+@admin.register(AssetComment)
+class AssetCommentAdmin(ReadOnlyAdmin):
+    list_display = ["at", "asset", "author", "text"]
+    search_fields = ["asset__id", "author__username", "text"]
+    list_select_related = ["asset", "author"]
+
+
+# --- the posting pipeline's API ------------------------------------------------------
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by `manage.py kie token NAME` (shown once there); here they are
+    seen and revoked. Only a digest is stored: nothing here can show a token again."""
+
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["prefix", "name", "user__username"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(
+        description=gettext_lazy("Revoke (the token stops working at once)"),
+        permissions=["change"],
+    )
+    def revoke(self, request, queryset):
+        count = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            token.revoke()
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+            % {"count": count},
+        )
+
+
+@admin.register(CallbackHost)
+class CallbackHostAdmin(admin.ModelAdmin):
+    list_display = ["host", "note", "created_at"]
+    search_fields = ["host", "note"]
+
+
+@admin.register(ApiCallback)
+class ApiCallbackAdmin(ReadOnlyAdmin):
+    list_display = [
+        "task",
+        "url",
+        "sent_state",
+        "attempts",
+        "delivered_at",
+        "next_attempt_at",
+        "last_error",
+    ]
+    list_filter = [("delivered_at", admin.EmptyFieldListFilter), "sent_state"]
+    search_fields = ["url", "task__id"]
+    list_select_related = ["task"]
+    actions = ["deliver_now"]
+
+    def has_operate_permission(self, request):
+        return request.user.has_perm("generator.change_apicallback")
+
+    @admin.action(description=gettext_lazy("Deliver again now"), permissions=["operate"])
+    def deliver_now(self, request, queryset):
+        from django.utils import timezone
+
+        from generator.api import callbacks
+
+        ids = list(queryset.exclude(sent_state="").values_list("pk", flat=True))
+        ApiCallback.objects.filter(pk__in=ids).update(
+            next_attempt_at=timezone.now(), attempts=0, delivered_at=None
+        )
+        for pk in ids:
+            callbacks.enqueue(pk)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d callback will be delivered again.",
+                "%(count)d callbacks will be delivered again.",
+                len(ids),
+            )
+            % {"count": len(ids)},
+        )

@@ -24,6 +24,7 @@ from generator.models import (
     Asset,
     FailureKind,
     GenerationTask,
+    Lineage,
     PriceOverride,
     Prompt,
     State,
@@ -91,12 +92,14 @@ def start_generation(
     images: list[ImageInput] | None = None,
     saved_prompt: Prompt | None = None,
     submission_token: str = "",
+    made_from: Asset | None = None,
 ) -> GenerationTask:
     """Validate against the catalog, record the task and queue its submission.
 
     Raises catalog.CatalogError naming each field that is wrong; nothing is saved then.
     With a form's one-time `submission_token`, posting it again returns the task it
-    already made instead of paying for a second one.
+    already made instead of paying for a second one. `made_from`: the task makes a new
+    version of that asset (its lineage).
     """
     model = catalog.get(model_key)
     operation = model.operation(operation_key)
@@ -113,7 +116,7 @@ def start_generation(
     checked = [(image, _check_image(image, image_param.name)) for image in images]
     if image_param:
         params.pop(image_param.name, None)
-    key = _submission_key(submission_token)
+    key = submission_key(submission_token)
     made_by_this_post = GenerationTask.objects.filter(created_by=user, submission_key=key)
     earlier = made_by_this_post.first() if key else None
     if earlier:
@@ -121,7 +124,9 @@ def start_generation(
             raise AlreadySent(earlier)  # Back, changed, sent again: say so, spend nothing
         return earlier
     try:
-        return _record(user, model, operation, params, checked, image_param, saved_prompt, key)
+        return _record(
+            user, model, operation, params, checked, image_param, saved_prompt, key, made_from
+        )
     except IntegrityError:
         earlier = made_by_this_post.first() if key else None
         if earlier:  # the same post, racing this one, made it first
@@ -149,13 +154,13 @@ def _same_request(task: GenerationTask, model, operation, params) -> bool:
     )
 
 
-def _submission_key(token: str) -> str:
+def submission_key(token: str) -> str:
     """A form's one-time token, as stored: the same token never makes a second task,
     whatever else the post says (a double click, a resent or replayed form)."""
     return hashlib.sha256(f"submission:{token}".encode()).hexdigest() if token else ""
 
 
-def _record(user, model, operation, params, checked, image_param, saved_prompt, key):
+def _record(user, model, operation, params, checked, image_param, saved_prompt, key, made_from):
     with transaction.atomic():
         task = GenerationTask.objects.create(
             submission_key=key,
@@ -184,6 +189,8 @@ def _record(user, model, operation, params, checked, image_param, saved_prompt, 
             else:
                 task_input.file.save(_input_name(image.file), image.file, save=False)
             task_input.save()
+        if made_from is not None:
+            Lineage.objects.create(task=task, made_from=made_from)
         with in_language_of(user.pk):
             task.events.create(to_state=State.QUEUED, message=_("created"))
         transaction.on_commit(lambda: _queue_submission(task.pk))
@@ -246,6 +253,16 @@ def rerun(task: GenerationTask, user, submission_token: str = "") -> GenerationT
         saved_prompt=task.prompt,
         submission_token=submission_token,
     )
+
+
+def charge_status(task: GenerationTask) -> str:
+    """ "known" (what kie.ai kept is in credits_charged), "pending" while in flight, or
+    "unknown": kie.ai may have made it and nobody can yet say."""
+    if task.credits_charged is not None:
+        return "known"
+    if task.state == State.UNCONFIRMED or task.failure_kind == FailureKind.UNKNOWN:
+        return "unknown"
+    return "pending"
 
 
 def cancel(task: GenerationTask) -> bool:

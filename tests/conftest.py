@@ -52,11 +52,33 @@ def empty_queue(db):
     get_broker().purge_queue()
 
 
+def person(username: str, role: str | None = None, **fields):
+    """An account holding one of the studio's roles (generator.roles), or none."""
+    from generator import roles
+
+    user = get_user_model().objects.create_user(username, password="pw", **fields)
+    if role:
+        roles.assign(user, role)
+        user.is_staff = fields.get("is_staff", user.is_staff)
+        user.save()
+    return user
+
+
 @pytest.fixture
 def staff(db):
-    return get_user_model().objects.create_user(
-        "marie", password="pw", is_staff=True, first_name="Marie"
-    )
+    """Marie, a marketer (she generates, submits, comments) with a staff account."""
+    return person("marie", "marketer", is_staff=True, first_name="Marie", email="marie@example.com")
+
+
+@pytest.fixture
+def marketer(staff):
+    return staff
+
+
+@pytest.fixture
+def approver(db):
+    """Paul, an approver: he also approves, requests changes and rejects."""
+    return person("paul", "approver", first_name="Paul", email="paul@example.com")
 
 
 @pytest.fixture

@@ -56,11 +56,17 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
     from django_q.models import Failure, OrmQ, Schedule, Success
 
     from generator.models import (
+        ApiCallback,
+        ApiToken,
+        AssetComment,
+        AssetReview,
+        CallbackHost,
         CreditBalanceSnapshot,
         CreditLedgerEntry,
         JobLease,
         PriceOverride,
         Prompt,
+        ReviewEvent,
         TaskInput,
     )
 
@@ -70,6 +76,11 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
     task_input.file.save(f"in-{task.pk}.png", ContentFile(png_bytes(32, 32)))
     now = timezone.now()
     ran = {"func": "generator.jobs.poll_sweep", "started": now, "stopped": now}
+    asset = make_asset(task)
+    asset_review = AssetReview.objects.create(asset=asset)
+    event = ReviewEvent.objects.create(
+        asset=asset, actor=user, action="submit", from_state="draft", to_state="draft"
+    )
     return {
         type(user): user,
         Group: Group.objects.create(name="marketing"),
@@ -77,7 +88,13 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
         GenerationTask: task,
         task.events.model: task.events.get(),
         TaskInput: task_input,
-        Asset: make_asset(task),
+        Asset: asset,
+        AssetReview: asset_review,
+        ReviewEvent: event,
+        AssetComment: AssetComment.objects.create(asset=asset, author=user, text="a comment"),
+        ApiToken: ApiToken.issue(user, "pipeline")[0],
+        CallbackHost: CallbackHost.objects.create(host="127.0.0.1"),
+        ApiCallback: ApiCallback.objects.create(task=task, url="http://127.0.0.1:9/hook"),
         CreditLedgerEntry: CreditLedgerEntry.objects.create(
             kind=CreditLedgerEntry.Kind.ADJUST, amount=Decimal("1"), note="test"
         ),

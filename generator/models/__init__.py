@@ -1,10 +1,23 @@
-"""What we keep: prompts, generation tasks and their events, assets, credits, leases."""
+"""What we keep: prompts, generation tasks and their events, assets, credits, leases,
+reviews, API tokens and callbacks."""
 
 from generator.models.assets import Asset
+from generator.models.callbacks import ApiCallback, CallbackHost
 from generator.models.credits import CreditBalanceSnapshot, CreditLedgerEntry, PriceOverride
 from generator.models.leases import JobLease
 from generator.models.preferences import UserPreference
 from generator.models.prompts import Prompt
+from generator.models.review import (
+    DECISIONS,
+    MOVES,
+    AssetComment,
+    AssetReview,
+    IllegalMove,
+    Lineage,
+    ReviewAction,
+    ReviewEvent,
+    ReviewState,
+)
 from generator.models.tasks import (
     ACTIVE_STATES,
     ALLOWED_TRANSITIONS,
@@ -19,23 +32,36 @@ from generator.models.tasks import (
     TaskEvent,
     TaskInput,
 )
+from generator.models.tokens import ApiToken
 
 __all__ = [
     "ACTIVE_STATES",
     "ALLOWED_TRANSITIONS",
+    "DECISIONS",
     "FINAL_STATES",
+    "MOVES",
     "REOPENING",
     "SUBMIT_LEASE",
+    "ApiCallback",
+    "ApiToken",
     "Asset",
+    "AssetComment",
+    "AssetReview",
+    "CallbackHost",
     "CreditBalanceSnapshot",
     "CreditLedgerEntry",
     "FailureKind",
     "GenerationTask",
     "GenerationTaskQuerySet",
+    "IllegalMove",
     "IllegalTransition",
     "JobLease",
+    "Lineage",
     "PriceOverride",
     "Prompt",
+    "ReviewAction",
+    "ReviewEvent",
+    "ReviewState",
     "State",
     "TaskEvent",
     "TaskInput",

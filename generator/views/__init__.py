@@ -1,27 +1,48 @@
-"""Pages: one module per page group (generate, gallery, tasks, files, kie callbacks)."""
+"""Pages: one module per page group (generate, gallery, tasks, files, review, library, kie
+callbacks)."""
 
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
-from generator.views.access import staff_required
 from generator.views.callbacks import kie_callback
 from generator.views.files import asset_file, asset_thumbnail, task_input_file
 from generator.views.gallery import gallery, gallery_live
 from generator.views.generate import estimate, generate
 from generator.views.language import set_language
+from generator.views.library import asset_provenance, library_page, library_zip
+from generator.views.review import (
+    asset_comment,
+    asset_decide,
+    asset_page,
+    asset_submit,
+    asset_withdraw,
+    gallery_submit,
+    my_submissions,
+    review_queue,
+)
 from generator.views.tasks import task_cancel, task_detail, task_rerun
 
 __all__ = [
+    "asset_comment",
+    "asset_decide",
     "asset_file",
+    "asset_page",
+    "asset_provenance",
+    "asset_submit",
     "asset_thumbnail",
+    "asset_withdraw",
     "estimate",
     "gallery",
     "gallery_live",
+    "gallery_submit",
     "generate",
     "home",
     "kie_callback",
+    "library_page",
+    "library_zip",
+    "my_submissions",
+    "review_queue",
     "set_language",
-    "staff_required",
     "task_cancel",
     "task_detail",
     "task_input_file",

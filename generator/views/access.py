@@ -1,4 +1,5 @@
-"""Who may see the studio: staff; htmx requests of an ended session move the whole page."""
+"""Who may see what: each view asks for a permission (generator.roles); htmx requests of an
+ended session move the whole page."""
 
 from __future__ import annotations
 
@@ -15,29 +16,30 @@ from django_htmx.http import (
 )
 
 
-def staff_required(view):
-    """Logged-in staff only: anonymous users go to the login page, others get 403.
+def requires(permission: str):
+    """Logged-in people holding `permission` only: anonymous users go to the login page,
+    others get 403.
 
     An htmx request (a live poll, a form swap) moves the whole page instead, so a session
     that ended in another tab never puts the login form or the 403 page inside a card."""
 
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_staff:
-            if request.htmx:
-                return HttpResponseClientRefresh()  # the reloaded page says "Not allowed"
-            raise PermissionDenied(_("AutoScale Studio is for staff accounts."))
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not request.user.has_perm(permission):
+                if request.htmx:
+                    return HttpResponseClientRefresh()  # the reloaded page says "Not allowed"
+                raise PermissionDenied(_("Your role in the studio does not allow this."))
+            return view(request, *args, **kwargs)
 
-    @wraps(view)
-    def htmx_aware(request, *args, **kwargs):
-        if request.htmx and not request.user.is_authenticated:
-            page = request.htmx.current_url_abs_path or reverse("generator:gallery")
-            return HttpResponseClientRedirect(redirect_to_login(page).url)
-        return wrapper(request, *args, **kwargs)
+        @wraps(view)
+        def htmx_aware(request, *args, **kwargs):
+            if request.htmx and not request.user.is_authenticated:
+                page = request.htmx.current_url_abs_path or reverse("generator:gallery")
+                return HttpResponseClientRedirect(redirect_to_login(page).url)
+            return wrapper(request, *args, **kwargs)
 
-    return htmx_aware
+        return htmx_aware
 
-
-# --- generate -------------------------------------------------------------------------
+    return decorator

@@ -7,10 +7,11 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from generator.models import Asset, TaskInput
-from generator.views.access import staff_required
+from generator.roles import VIEW_STUDIO
+from generator.views.access import requires
 
 
-@staff_required
+@requires(VIEW_STUDIO)
 @require_GET
 def asset_file(request, pk: int):
     asset = get_object_or_404(Asset, pk=pk)
@@ -19,7 +20,7 @@ def asset_file(request, pk: int):
     return _file_response(asset.file, asset.content_type, download, name)
 
 
-@staff_required
+@requires(VIEW_STUDIO)
 @require_GET
 def asset_thumbnail(request, pk: int):
     asset = get_object_or_404(Asset, pk=pk)
@@ -28,7 +29,7 @@ def asset_thumbnail(request, pk: int):
     return _file_response(asset.thumbnail, "image/webp", False, None)
 
 
-@staff_required
+@requires(VIEW_STUDIO)
 @require_GET
 def task_input_file(request, pk: int):
     task_input = get_object_or_404(TaskInput, pk=pk)

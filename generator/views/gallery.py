@@ -15,7 +15,8 @@ from django_htmx.http import (
 from generator import catalog
 from generator.ids import database_id
 from generator.models import ACTIVE_STATES, GenerationTask, State
-from generator.views.access import staff_required
+from generator.roles import VIEW_STUDIO
+from generator.views.access import requires
 
 GALLERY_PAGE_SIZE = 24
 LIVE_INTERVAL = "2s"
@@ -26,7 +27,7 @@ GALLERY_STATES = [
 ]
 
 
-@staff_required
+@requires(VIEW_STUDIO)
 @require_GET
 @vary_on_headers("HX-Request")
 def gallery(request):
@@ -38,7 +39,8 @@ def gallery(request):
     }
     if filters["state"] not in {value for value, _ in GALLERY_STATES}:
         filters["state"] = ""  # an unknown state shows everything, as its select says
-    tasks = GenerationTask.objects.for_gallery().filtered(**filters)
+    tasks = GenerationTask.objects.for_gallery().prefetch_related("assets__review")
+    tasks = tasks.filtered(**filters)
     page = Paginator(tasks, GALLERY_PAGE_SIZE).get_page(database_id(request.GET.get("page")))
     context = {
         "page": page,
@@ -77,12 +79,13 @@ def _parse_cards(value: str) -> dict[int, str]:
     return cards
 
 
-@staff_required
+@requires(VIEW_STUDIO)
 @require_GET
 def gallery_live(request):
     """One request per interval per open gallery: only the cards that changed, out of band."""
     watched = _parse_cards(request.GET.get("cards", ""))
-    tasks = list(GenerationTask.objects.for_gallery().filter(pk__in=watched))
+    tasks = GenerationTask.objects.for_gallery().prefetch_related("assets__review")
+    tasks = list(tasks.filter(pk__in=watched))
     changed = [task for task in tasks if task.version != watched.get(task.pk)]
     live = _live_context(tasks)
     if not changed:

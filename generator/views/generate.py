@@ -15,7 +15,8 @@ from generator import catalog, generations
 from generator.forms import GenerationForm
 from generator.ids import database_id
 from generator.models import Asset, GenerationTask, Prompt, TaskInput
-from generator.views.access import staff_required
+from generator.roles import GENERATE
+from generator.views.access import requires
 
 
 def _pick(request):
@@ -28,7 +29,7 @@ def _pick(request):
     return model, operation
 
 
-@staff_required
+@requires(GENERATE)
 @vary_on_headers("HX-Request")  # a fragment and a page share the URL: never cache one as the other
 def generate(request):
     model, operation = _pick(request)
@@ -51,6 +52,7 @@ def generate(request):
         forgotten_uploads = []
     context = {
         "form": form,
+        "version_of": _version_of(request),
         "model": model,
         "operation": operation,
         "models_by_kind": _models_by_kind(operation),
@@ -103,6 +105,7 @@ def _start(request, form: GenerationForm) -> GenerationTask | None:
             images,
             saved_prompt=saved,
             submission_token=form.cleaned_data.get("submission_token", ""),
+            made_from=_version_of(request),
         )
     except catalog.CatalogError as exc:
         form.apply_catalog_errors(exc.errors)
@@ -115,6 +118,13 @@ def _start(request, form: GenerationForm) -> GenerationTask | None:
     if name and text:  # the prompt as typed (or the saved one it stood in for)
         Prompt.objects.update_or_create(owner=request.user, name=name, defaults={"text": text})
     return task
+
+
+def _version_of(request) -> Asset | None:
+    """The asset this generation makes a new version of (lineage), when there is one."""
+    source = request.POST if request.method == "POST" else request.GET
+    asset_id = database_id(source.get("version_of"))
+    return Asset.objects.select_related("review").filter(pk=asset_id).first() if asset_id else None
 
 
 def _carried_inputs(request, input_asset) -> list[TaskInput]:
@@ -182,7 +192,7 @@ def _models_by_kind(operation) -> list[tuple[str, list[tuple[catalog.CatalogMode
     return groups
 
 
-@staff_required
+@requires(GENERATE)
 @require_GET
 def estimate(request):
     model, operation = _pick(request)

@@ -17,19 +17,20 @@ from django_htmx.http import (
 from generator import catalog, generations
 from generator.forms import new_submission_token
 from generator.models import GenerationTask
-from generator.views.access import staff_required
+from generator.roles import GENERATE, VIEW_STUDIO
+from generator.views.access import requires
 from generator.views.gallery import LIVE_INTERVAL
 
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
-@staff_required
+@requires(VIEW_STUDIO)
 @require_GET
 @vary_on_headers("HX-Request")
 def task_detail(request, pk: int):
     task = get_object_or_404(
         GenerationTask.objects.select_related("created_by", "prompt").prefetch_related(
-            "assets", "events", "inputs__source_asset"
+            "assets__review", "events", "inputs__source_asset"
         ),
         pk=pk,
     )
@@ -80,7 +81,7 @@ def _param_rows(task: GenerationTask) -> list[tuple[str, str]]:
     return rows
 
 
-@staff_required
+@requires(GENERATE)
 @require_POST
 def task_rerun(request, pk: int):
     """Re-run once per press: the page's one-time token makes a double click (or a
@@ -102,7 +103,7 @@ def task_rerun(request, pk: int):
     return redirect(new_task)
 
 
-@staff_required
+@requires(GENERATE)
 @require_POST
 def task_cancel(request, pk: int):
     task = get_object_or_404(GenerationTask, pk=pk)

@@ -1,12 +1,11 @@
 """A marketer logs in, generates a Flux Kontext image and sees its card turn done, no reload."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from generator import jobs
 from generator.models import GenerationTask
-from tests.browser.login import log_in
+from tests.browser.login import log_in, make_person
 from tests.helpers import make_polls_due, run_jobs
 
 
@@ -22,7 +21,7 @@ def work_once(clock):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_flux_card_turns_done_without_a_reload(live_server, sandbox, clock, browser_page):
-    get_user_model().objects.create_user("claire", password="s3cret-pass", is_staff=True)
+    make_person("claire", "marketer")
     page = browser_page
 
     log_in(page, f"{live_server.url}/gallery/")

@@ -2,16 +2,15 @@
 operation, and the price follows the options."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from tests.browser.login import log_in
+from tests.browser.login import log_in, make_person
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_switching_model_and_operation_keeps_the_prompt_and_prices_it(live_server, browser_page):
-    get_user_model().objects.create_user("claire", password="s3cret-pass", is_staff=True)
+    make_person("claire", "marketer")
     page = browser_page
     log_in(page, f"{live_server.url}/generate/?model=4o-image")
 

@@ -4,10 +4,9 @@ ended in another tab takes a live page to the login form."""
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from tests.browser.login import log_in
+from tests.browser.login import log_in, make_person
 from tests.factories import make_task
 
 # Every blocked (or reported) resource, whatever the console says about it.
@@ -26,7 +25,7 @@ def violations(page) -> list[str]:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_gallery_and_generate_pages_break_no_rule_of_the_policy(live_server, browser_page):
-    user = get_user_model().objects.create_user("claire", password="s3cret-pass", is_staff=True)
+    user = make_person("claire", "marketer")
     running = make_task(user, state="RUNNING")
     running.record_progress(0.5, None)
     make_task(user, state="SUBMITTED")
@@ -60,7 +59,7 @@ def test_gallery_and_generate_pages_break_no_rule_of_the_policy(live_server, bro
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_logging_out_in_another_tab_sends_the_gallery_to_the_login_page(live_server, browser_page):
-    user = get_user_model().objects.create_user("claire", password="s3cret-pass", is_staff=True)
+    user = make_person("claire", "marketer")
     make_task(user, state="RUNNING")  # keeps the gallery polling
     gallery = browser_page
     log_in(gallery, f"{live_server.url}/gallery/")

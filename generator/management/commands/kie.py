@@ -8,6 +8,8 @@ kie credits [--json]
 kie sandbox [--port N] [--host H] [--duration S] [--credits N] [--visibility-delay S]
             [--faults PROFILE|JSON] [--fault NAME=P ...] [--seed N] [--slow-seconds S]
 kie chaos [--tasks N] [--faults PROFILE] [--workers W] [--kill-every S] [--json]
+kie user NAME --role marketer|approver|admin [--email E]
+kie token NAME [--label TEXT]
 
 It speaks English (operators, scripts, log search): the catalog's labels and validation
 messages are the web's translated ones, read here in English. What a task stores for
@@ -17,24 +19,30 @@ its creator (its failure) is printed as stored, in the creator's language.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
 from django.utils import timezone, translation
 
-from generator import catalog, generations, jobs
+from generator import catalog, generations, jobs, roles
 from generator.kie import KieError
-from generator.models import CreditBalanceSnapshot, GenerationTask
+from generator.models import ApiToken, CreditBalanceSnapshot, GenerationTask
 from generator.sandbox.server import number, port
 from generator.upstream import kie_client, mode_label
 
 
 class Command(BaseCommand):
-    help = "kie.ai from the command line: models, generate, status, credits, sandbox."
+    help = (
+        "kie.ai from the command line: models, generate, status, credits, sandbox, chaos; "
+        "accounts: user, token."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -108,6 +116,17 @@ class Command(BaseCommand):
         chaos.add_argument("--seed", type=int)
         chaos.add_argument("--keep", action="store_true", help="keep the scratch folder")
         chaos.add_argument("--json", action="store_true")
+
+        account = sub.add_parser(
+            "user", help="create or update a studio account and give it a role"
+        )
+        account.add_argument("name", help="the login name")
+        account.add_argument("--role", required=True, choices=list(roles.ROLE_NAMES))
+        account.add_argument("--email", help="where review e-mails go")
+
+        token = sub.add_parser("token", help="print a new API token for an account (shown once)")
+        token.add_argument("name", help="the account's login name")
+        token.add_argument("--label", default="", help="what the token is for")
 
     def handle(self, *args, action, **options):
         with translation.override("en"):
@@ -253,6 +272,54 @@ class Command(BaseCommand):
         if not report["ok"]:
             sys.exit(1)
 
+    # --- accounts -----------------------------------------------------------------
+    def do_user(self, name, role, email=None, **_):
+        """Create the account (printing its generated password, once) or update it; either
+        way it ends up holding exactly `role`."""
+        users = get_user_model().objects
+        if email is not None:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise CommandError(f"not an e-mail address: {email!r}") from None
+        user = users.filter(username=name).first()
+        password = None
+        if user is None:
+            try:
+                users.model.username_validator(name)
+            except ValidationError:
+                raise CommandError(
+                    f"not a valid login name: {name!r} (letters, digits and @/./+/-/_)"
+                ) from None
+            password = secrets.token_urlsafe(12)
+            user = users.create_user(name, email=email or "", password=password)
+        elif email is not None:
+            user.email = email
+            user.save(update_fields=["email"])
+        roles.assign(user, role)
+        if password:
+            self.stdout.write(
+                f"created {name} ({role}); password: {password}\n"
+                "(shown once: keep it, or set another with `manage.py changepassword "
+                f"{name}`)"
+            )
+        else:
+            self.stdout.write(f"updated {name}: {role}")
+
+    def do_token(self, name, label="", **_):
+        """A new API token on stdout (alone, for scripts); how to revoke it on stderr."""
+        user = get_user_model().objects.filter(username=name).first()
+        if not user or not user.is_active:
+            raise CommandError(f"no active account {name!r} (make one with `kie user`)")
+        if not user.has_perm(roles.VIEW_STUDIO):
+            raise CommandError(f"{name!r} holds no role: give them one with `kie user`")
+        row, token = ApiToken.issue(user, label)
+        self.stdout.write(token)
+        self.stderr.write(
+            f"token {row.prefix}… for {name}: shown this once and stored hashed; "
+            "revoke it in the admin (API tokens)"
+        )
+
 
 def _chaos_args(options, as_json: bool) -> list[str]:
     args = [
@@ -269,15 +336,19 @@ def _chaos_args(options, as_json: bool) -> list[str]:
 
 
 def _owner(username: str | None):
-    users = get_user_model().objects
     if username:
-        user = users.filter(username=username).first()
+        user = get_user_model().objects.filter(username=username).first()
         if not user:
             raise CommandError(f"no user {username!r}")
+        if not user.has_perm(roles.GENERATE):
+            raise CommandError(f"{username!r} may not generate (give them a role: kie user)")
         return user
-    user = users.filter(is_staff=True, is_active=True).order_by("pk").first()
+    user = roles.holders(roles.GENERATE).order_by("pk").first()
     if not user:
-        raise CommandError("no staff user yet: run `make run` once or `manage.py createsuperuser`")
+        raise CommandError(
+            "nobody may generate yet: run `make run` once, "
+            "or `manage.py kie user NAME --role marketer`"
+        )
     return user
 
 
@@ -350,11 +421,7 @@ def _absolute_path(field_file) -> str:
 
 
 def _charge(task: GenerationTask) -> str:
-    if task.credits_charged is not None:
-        return "known"
-    if task.state == "UNCONFIRMED" or task.failure_kind == "unknown":
-        return "unknown"
-    return "pending"
+    return generations.charge_status(task)
 
 
 def _task_line(task: GenerationTask) -> str:
