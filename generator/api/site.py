@@ -16,6 +16,7 @@ from generator import catalog
 from generator.api import approved, assets, generations
 from generator.api.auth import TokenAuth
 from generator.api.callbacks import CallbackRefused
+from generator.generations import AlreadySent
 
 
 class _FullTimes(NinjaJSONEncoder):
@@ -66,6 +67,14 @@ def invalid_input(request, exc: ValidationError):
 def refused_by_the_catalog(request, exc: catalog.CatalogError):
     detail = _("Invalid request: %(fields)s") % {"fields": str(exc)}
     return api.create_response(request, {"detail": detail, "errors": exc.errors}, status=400)
+
+
+@api.exception_handler(AlreadySent)
+def key_used_for_another_request(request, exc: AlreadySent):
+    """Two requests with one Idempotency-Key and different settings raced: the first made
+    the task, the second makes nothing."""
+    detail = _("This Idempotency-Key was used for another request.")
+    return api.create_response(request, {"detail": detail}, status=409)
 
 
 @api.exception_handler(CallbackRefused)

@@ -152,3 +152,19 @@ def test_an_unknown_generation_is_a_404_and_odd_ids_never_500(marketer_api):
     assert marketer_api.get("/api/v1/generations/12345/").status_code == 404
     for odd in ("0", "-1", "abc", str(2**64), "1.5"):
         assert marketer_api.get(f"/api/v1/generations/{odd}/").status_code in (400, 404)
+
+
+@pytest.mark.django_db
+def test_a_key_raced_by_another_request_is_a_409_not_a_500(marketer_api, staff, monkeypatch):
+    from generator import generations
+    from generator.api import generations as api_generations
+
+    task = make_task(staff, state="QUEUED")
+
+    def raced(*args, **kwargs):
+        raise generations.AlreadySent(task)
+
+    monkeypatch.setattr(api_generations, "_made_with", lambda user, token: None)
+    monkeypatch.setattr(generations, "start_generation", raced)
+    response = post(marketer_api, FLUX, key="race-1")
+    assert response.status_code == 409 and "another request" in response.json()["detail"]
