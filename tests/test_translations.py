@@ -70,23 +70,23 @@ def test_new_strings_without_french_fail_the_guard_which_changes_nothing(tmp_pat
     copy = project_copy(tmp_path)
     (copy / "generator/approvals.py").write_text(
         "from django.utils.translation import gettext as _\n\n\n"
-        "def label():\n    return _('Waiting for approval')\n"
+        "def label():\n    return _('Purple zebras')\n"
     )
     (copy / "templates/approvals.html").write_text(
-        "{% load i18n %}<p>{% translate 'Approve this generation' %}</p>\n"
+        "{% load i18n %}<p>{% translate 'Kite festival' %}</p>\n"
     )
-    (copy / "static/js/approvals.js").write_text('var label = gettext("Approved");\n')
+    (copy / "static/js/approvals.js").write_text('var label = gettext("Dawn kites");\n')
     before = fingerprint(copy)
 
     result = translations(copy)
 
     assert result.returncode != 0
     assert (
-        f"{DJANGO_PO}: not in the catalog: 'Waiting for approval' (generator/approvals.py)"
+        f"{DJANGO_PO}: not in the catalog: 'Purple zebras' (generator/approvals.py)"
         in result.stderr
     )
-    assert "'Approve this generation' (templates/approvals.html)" in result.stderr
-    assert f"{DJANGOJS_PO}: not in the catalog: 'Approved' (static/js/approvals.js)" in (
+    assert "'Kite festival' (templates/approvals.html)" in result.stderr
+    assert f"{DJANGOJS_PO}: not in the catalog: 'Dawn kites' (static/js/approvals.js)" in (
         result.stderr
     )
     assert "3 translation problem(s)" in result.stderr
@@ -129,17 +129,17 @@ def test_update_adds_new_strings_to_translate_and_compiles(tmp_path):
     copy = project_copy(tmp_path)
     (copy / "generator/approvals.py").write_text(
         "from django.utils.translation import gettext as _\n\n\n"
-        "def label():\n    return _('Waiting for approval')\n"
+        "def label():\n    return _('Purple zebras')\n"
     )
     result = translations(copy, "update")
     assert result.returncode == 0, result.stderr
     assert "django.po: updated, 1 entries to translate" in result.stdout
-    entry = polib.pofile(str(copy / DJANGO_PO)).find("Waiting for approval")
+    entry = polib.pofile(str(copy / DJANGO_PO)).find("Purple zebras")
     assert entry is not None and entry.msgstr == ""
 
     assert translations(copy).returncode != 0  # untranslated until someone writes the French
 
-    edit_entry(copy, "Waiting for approval", lambda e: setattr(e, "msgstr", "En attente"))
+    edit_entry(copy, "Purple zebras", lambda e: setattr(e, "msgstr", "En attente"))
     assert translations(copy, "update").returncode == 0  # compiles the .mo
     result = translations(copy)
     assert result.returncode == 0, result.stderr

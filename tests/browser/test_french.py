@@ -7,12 +7,11 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from generator import catalog, jobs
 from generator.models import GenerationTask
-from tests.browser.login import log_in
+from tests.browser.login import log_in, make_person
 from tests.helpers import make_polls_due, run_jobs
 
 PROMPT = "Une réceptionniste souriante décroche le téléphone, lumière du matin"
@@ -64,7 +63,7 @@ def work_once(clock):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_generate_gallery_and_task_page_read_in_french(live_server, sandbox, clock, browser_page):
-    get_user_model().objects.create_user("claire", password="s3cret-pass", is_staff=True)
+    make_person("claire", "marketer")
     page = browser_page
     page.set_extra_http_headers({"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
 
