@@ -181,4 +181,4 @@ def test_error_pages_speak_french_too(client):
     client.force_login(get_user_model().objects.create_user("visitor", password="pw"))
     refused = client.get("/gallery/", **FRENCH_BROWSER)
     assert refused.status_code == 403
-    assert "Votre rôle dans le studio ne permet pas" in refused.content.decode()
+    assert "Votre rôle dans le studio ne le permet pas." in refused.content.decode()
