@@ -437,10 +437,10 @@ class AssetAdmin(admin.ModelAdmin):
 
 @admin.register(CreditLedgerEntry)
 class CreditLedgerEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "kind", "amount", "task", "note"]
-    list_filter = ["kind", "at"]
-    search_fields = ["note", "task__id"]
-    list_select_related = ["task"]
+    list_display = ["at", "kind", "amount", "task", "user", "note"]
+    list_filter = ["kind", "at", "user"]
+    search_fields = ["note", "task__id", "user__username"]
+    list_select_related = ["task", "user"]
 
     # Append-only: an admin adds a manual adjustment; nothing is changed or deleted.
     fields = ["amount", "task", "note"]
@@ -453,13 +453,14 @@ class CreditLedgerEntryAdmin(admin.ModelAdmin):
         return False
 
     def get_fields(self, request, obj=None):
-        return ["at", "kind", "amount", "task", "note"] if obj else self.fields
+        return ["at", "kind", "amount", "task", "user", "note"] if obj else self.fields
 
     def get_readonly_fields(self, request, obj=None):
-        return ["at", "kind", "amount", "task", "note"] if obj else []
+        return ["at", "kind", "amount", "task", "user", "note"] if obj else []
 
     def save_model(self, request, obj, form, change):
         obj.kind = CreditLedgerEntry.Kind.ADJUST
+        obj.user = request.user
         super().save_model(request, obj, form, change)
 
     def changelist_view(self, request, extra_context=None):

@@ -269,10 +269,15 @@ def poll_now(task: GenerationTask) -> bool:
     return True
 
 
-def callback_arrived(upstream_task_id: str, reference: str = "") -> bool:
+def callback_arrived(
+    upstream_task_id: str, reference: str = "", consumed: Decimal | None = None
+) -> bool:
     """kie.ai called back about `upstream_task_id`. With our signed reference it names our
     task, which re-attaches a create whose answer was lost; either way the task is polled
-    soon (the callback's own body is never trusted: record-info is re-read)."""
+    soon (the callback's own body is never trusted: record-info is re-read). `consumed` is
+    what a callback signed by kie.ai says the task cost: booked when kie made the result."""
+    if consumed is not None:
+        credits_reported(upstream_task_id, consumed)
     task_pk = jobs.task_from_reference(reference) if reference else None
     task = GenerationTask.objects.filter(pk=task_pk).first() if task_pk else None
     reattachable = task and not task.upstream_task_id and _may_have_been_made(task)
@@ -285,6 +290,18 @@ def callback_arrived(upstream_task_id: str, reference: str = "") -> bool:
         jobs.ensure_sweep()
         return True
     return poll_soon(upstream_task_id)
+
+
+def credits_reported(upstream_task_id: str, consumed: Decimal) -> None:
+    """Keep kie's figure for its task; book it at once if kie has made the result."""
+    tasks = GenerationTask.objects.filter(upstream_task_id=upstream_task_id)
+    tasks.update(credits_reported=consumed)
+    for task in tasks:
+        made = task.state in (State.DOWNLOADING, State.SUCCEEDED) or (
+            task.state == State.FAILED and task.failure_kind == FailureKind.DOWNLOAD
+        )
+        if made:
+            task.book_charge(consumed)
 
 
 def attach_upstream_task(task: GenerationTask, upstream_task_id: str, by) -> bool:

@@ -22,6 +22,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -598,18 +599,30 @@ def apply_status(task: GenerationTask, status: TaskStatus, now) -> None:
         )
         return
     if status.state is UpstreamState.SUCCEEDED:
-        task.transition(
-            State.DOWNLOADING,
-            result_urls=list(result_urls),
-            upstream_record=record,
-            progress=1.0,
-            download_claimed_until=None,
-        )
+        with transaction.atomic():
+            task.transition(
+                State.DOWNLOADING,
+                result_urls=list(result_urls),
+                upstream_record=record,
+                progress=1.0,
+                download_claimed_until=None,
+            )
+            # kie.ai's charge is final once it made the result, whatever our download does.
+            consumed = status.credits_consumed
+            if consumed is None:
+                consumed = task.credits_reported
+            if consumed is not None:
+                task.book_charge(consumed)
         enqueue("download", task.pk)
         return
     if status.state is UpstreamState.FAILED:
         kind, message = describe_generation_failure(status, task)
-        task.transition(State.FAILED, failure_kind=kind, message=message, upstream_record=record)
+        with transaction.atomic():
+            task.transition(
+                State.FAILED, failure_kind=kind, message=message, upstream_record=record
+            )
+            if status.credits_consumed:  # kie kept something of a failed generation
+                task.book_charge(status.credits_consumed)
         return
     if _timed_out(task, now):
         _time_out(task)
@@ -770,7 +783,6 @@ def download(task_id: int) -> None:
                 return
     task.transition(
         State.SUCCEEDED,
-        credits_charged=task.credits_estimated,
         message=ngettext("%(count)d file saved", "%(count)d files saved", len(task.result_urls))
         % {"count": len(task.result_urls)},
     )

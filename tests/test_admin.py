@@ -70,6 +70,7 @@ def test_the_credit_ledger_is_append_only(admin_client):
     assert response.status_code == 302
     entry = CreditLedgerEntry.objects.get()
     assert entry.kind == "adjust"  # whatever was posted: only adjustments are typed in
+    assert entry.user.username == "boss"  # an adjustment names the admin who made it
     page = admin_client.get(f"/admin/generator/creditledgerentry/{entry.pk}/change/")
     assert b"Delete" not in page.content and b'name="_save"' not in page.content
     admin_client.post(

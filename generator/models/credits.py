@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -15,12 +16,17 @@ from generator import catalog
 
 
 class CreditLedgerEntry(models.Model):
-    """Our own account of credits: negative amounts are spent or reserved."""
+    """Our own account of credits: negative amounts are spent or reserved.
+
+    Each entry names its task and whose it is (the task's creator; for a manual
+    adjustment, the admin who made it)."""
 
     class Kind(models.TextChoices):
         RESERVE = "reserve", gettext_lazy("Reserved at submission")
         RELEASE = "release", gettext_lazy("Released (task failed)")
         UNKNOWN = "unknown", gettext_lazy("Charge unknown (reservation kept)")
+        # kie.ai said what the task cost: the reservation is corrected to that figure.
+        CHARGE = "charge", gettext_lazy("Charge booked (kie.ai's figure)")
         ADJUST = "adjust", gettext_lazy("Manual adjustment")
 
     at = models.DateTimeField(gettext_lazy("at"), default=timezone.now, db_index=True)
@@ -33,6 +39,14 @@ class CreditLedgerEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="ledger_entries",
         verbose_name=gettext_lazy("task"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_ledger_entries",
+        verbose_name=gettext_lazy("user"),
     )
     note = models.CharField(gettext_lazy("note"), max_length=200, blank=True)
 

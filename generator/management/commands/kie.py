@@ -322,9 +322,11 @@ def task_dict(task: GenerationTask) -> dict:
         "error": task.failure_message or None,
         "failure_kind": task.failure_kind or None,
         # What kie.ai kept, null while it is not known (in flight, or an unknown outcome).
-        "credits": None if task.credits_charged is None else float(task.credits_charged),
+        "credits": _charged(task),
+        "credits_charged": _charged(task),
         "credits_estimated": float(task.credits_estimated),
-        "charge": _charge(task),
+        # charged, refunded, not_charged, unknown; pending while the task is not finished
+        "charge": task.charge,
         "upstream_task_id": task.upstream_task_id or None,
         "created_at": task.created_at.isoformat(),
         "assets": [
@@ -349,20 +351,18 @@ def _absolute_path(field_file) -> str:
         return field_file.name
 
 
-def _charge(task: GenerationTask) -> str:
-    if task.credits_charged is not None:
-        return "known"
-    if task.state == "UNCONFIRMED" or task.failure_kind == "unknown":
-        return "unknown"
-    return "pending"
+def _charged(task: GenerationTask) -> float | None:
+    if task.charge in ("pending", "unknown"):
+        return None
+    return float(task.credits_charged)
 
 
 def _task_line(task: GenerationTask) -> str:
-    charge = _charge(task)
+    charge = task.charge
     shown = (
-        f"{task.credits_charged} credits"
-        if charge == "known"
-        else f"charge {charge} (estimate {task.credits_estimated})"
+        f"charge {charge} (estimate {task.credits_estimated})"
+        if charge in ("pending", "unknown")
+        else f"{charge.replace('_', ' ')}: {task.credits_charged} credits"
     )
     line = f"#{task.pk} {task.model_key} {task.state} {shown}"
     if task.failure_message:
