@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_q.tasks import async_task
 
-from generator import catalog
+from generator import catalog, credits
 from generator.heartbeat import heartbeat
 from generator.kie import (
     AuthenticationError,
@@ -418,6 +418,7 @@ def poll_sweep() -> None:
         while still_ours():
             poll_due_tasks(keep_alive=still_ours)
             resume_stalled_tasks()
+            _refresh_balance_after_completions()
             wait = _seconds_until_next_poll()
             if wait is None or time.monotonic() + min(wait, 1.0) > deadline:
                 break
@@ -428,6 +429,8 @@ def poll_sweep() -> None:
     # its creator's ensure_sweep(): no wake-up is lost.
     if GenerationTask.objects.active().exists():
         enqueue("poll_sweep")
+    else:  # all done: the last completions' balance, however recent the latest read
+        _refresh_balance_after_completions(min_age=timedelta(0))
 
 
 def ensure_sweep() -> None:
@@ -786,7 +789,6 @@ def download(task_id: int) -> None:
         message=ngettext("%(count)d file saved", "%(count)d files saved", len(task.result_urls))
         % {"count": len(task.result_urls)},
     )
-    enqueue("refresh_credits")
 
 
 def store_result(task: GenerationTask, index: int, url: str, client, deadline: float) -> Asset:
@@ -894,11 +896,15 @@ def _download_failed(task: GenerationTask, index: int, exc: Exception) -> None:
 
 
 def refresh_credits() -> CreditBalanceSnapshot | None:
-    """Record kie's balance (free to ask); the ledger is compared against these snapshots."""
-    with kie_client() as client:
-        try:
-            balance = client.account.credits()
-        except KieError as exc:
-            logger.warning("credit balance unavailable: %s", exc)
-            return None
-    return CreditBalanceSnapshot.objects.create(balance=balance, sandbox=settings.KIE_USE_SANDBOX)
+    """Record kie's balance (free to ask): scheduled, and queued by the header when the
+    latest is old; the ledger is reconciled against these snapshots."""
+    return credits.refresh_balance()
+
+
+def _refresh_balance_after_completions(min_age=credits.BALANCE_MIN_AGE) -> None:
+    """Tasks finished since the balance was read: read it again (coalesced, see
+    generator.credits). A failure here never stops the sweep."""
+    try:
+        credits.refresh_balance_if_stale(min_age)
+    except Exception:
+        logger.warning("balance refresh after completions failed", exc_info=True)

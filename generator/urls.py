@@ -18,4 +18,5 @@ urlpatterns = [
     path("inputs/<int:pk>/file/", views.task_input_file, name="task_input_file"),
     path("kie/callback/", views.kie_callback, name="kie_callback"),
     path("language/", views.set_language, name="set_language"),
+    path("credits/balance/", views.balance, name="balance"),
 ]

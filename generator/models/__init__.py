@@ -1,6 +1,8 @@
-"""What we keep: prompts, generation tasks and their events, assets, credits, leases."""
+"""What we keep: prompts, generation tasks and their events, assets, credits and their
+rules, leases."""
 
 from generator.models.assets import Asset
+from generator.models.budgets import CreditPolicy
 from generator.models.credits import CreditBalanceSnapshot, CreditLedgerEntry, PriceOverride
 from generator.models.leases import JobLease
 from generator.models.preferences import UserPreference
@@ -29,6 +31,7 @@ __all__ = [
     "Asset",
     "CreditBalanceSnapshot",
     "CreditLedgerEntry",
+    "CreditPolicy",
     "FailureKind",
     "GenerationTask",
     "GenerationTaskQuerySet",

@@ -59,12 +59,21 @@ class CreditLedgerEntry(models.Model):
         return f"{self.amount:+} {self.get_kind_display()}"
 
 
+def in_sandbox_mode() -> bool:
+    """Whether the studio talks to the sandbox (no KIE_API_KEY): its balances are its own."""
+    return settings.KIE_USE_SANDBOX
+
+
 class CreditBalanceSnapshot(models.Model):
-    """The balance kie.ai reported at one moment (compared with the ledger to spot leaks)."""
+    """The balance kie.ai reported at one moment (compared with the ledger to spot leaks).
+
+    `at` is when kie.ai's answer came, `requested_at` when the question left: a credit
+    movement between the two may or may not be in the balance."""
 
     at = models.DateTimeField(gettext_lazy("at"), default=timezone.now, db_index=True)
+    requested_at = models.DateTimeField(gettext_lazy("asked at"), null=True, blank=True)
     balance = models.DecimalField(gettext_lazy("balance"), max_digits=12, decimal_places=2)
-    sandbox = models.BooleanField(gettext_lazy("sandbox"), default=False)
+    sandbox = models.BooleanField(gettext_lazy("sandbox"), default=in_sandbox_mode)
 
     class Meta:
         ordering = ["-at", "-id"]

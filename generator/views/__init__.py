@@ -1,10 +1,12 @@
-"""Pages: one module per page group (generate, gallery, tasks, files, kie callbacks)."""
+"""Pages: one module per page group (generate, gallery, tasks, files, kie callbacks,
+credits)."""
 
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from generator.views.access import staff_required
 from generator.views.callbacks import kie_callback
+from generator.views.credits import balance
 from generator.views.files import asset_file, asset_thumbnail, task_input_file
 from generator.views.gallery import gallery, gallery_live
 from generator.views.generate import estimate, generate
@@ -14,6 +16,7 @@ from generator.views.tasks import task_cancel, task_detail, task_rerun
 __all__ = [
     "asset_file",
     "asset_thumbnail",
+    "balance",
     "estimate",
     "gallery",
     "gallery_live",

@@ -115,6 +115,7 @@ MATRIX: dict[str, Expect] = {
     "generator:asset_file": STUDIO_PAGE,
     "generator:asset_thumbnail": STUDIO_PAGE,
     "generator:task_input_file": STUDIO_PAGE,
+    "generator:balance": STUDIO_PAGE,
     # Public by design: kie.ai posts here. It only brings a poll forward and says nothing.
     "generator:kie_callback": everyone(200, "POST"),
     # Accounts.

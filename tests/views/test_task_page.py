@@ -167,7 +167,8 @@ def test_the_task_page_query_count_does_not_grow_with_reference_images(
             source_asset=source,
         )
         task_input.file.save(f"r{position}.png", ContentFile(png_bytes()), save=True)
-    with django_assert_max_num_queries(8):  # session, user, language, task, its prefetches
+    # session, user, language, task, its prefetches, the header's balance
+    with django_assert_max_num_queries(9):
         assert staff_client.get(f"/tasks/{task.pk}/").status_code == 200
 
 

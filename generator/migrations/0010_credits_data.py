@@ -1,0 +1,45 @@
+"""Credits, the data: ledger entries made before name their task's user; the balance is
+refreshed on a schedule."""
+
+from django.db import migrations
+
+BALANCE = "generator.jobs.refresh_credits"
+SCHEDULES = [
+    # func, name, every N minutes
+    (BALANCE, "kie credit balance", 10),
+]
+
+
+def ledger_entries_name_their_user(apps, schema_editor):
+    entries = apps.get_model("generator", "CreditLedgerEntry").objects
+    tasks = apps.get_model("generator", "GenerationTask").objects
+    for task_id, user_id in tasks.filter(
+        pk__in=entries.filter(user__isnull=True, task__isnull=False).values("task_id")
+    ).values_list("pk", "created_by_id"):
+        entries.filter(task_id=task_id, user__isnull=True).update(user_id=user_id)
+
+
+def add_schedules(apps, schema_editor):
+    Schedule = apps.get_model("django_q", "Schedule")
+    for func, name, minutes in SCHEDULES:
+        Schedule.objects.update_or_create(
+            func=func,
+            defaults={"name": name, "schedule_type": "I", "minutes": minutes, "repeats": -1},
+        )
+
+
+def remove_schedules(apps, schema_editor):
+    Schedule = apps.get_model("django_q", "Schedule")
+    Schedule.objects.filter(func__in=[func for func, _, _ in SCHEDULES]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("generator", "0009_credits"),
+        ("django_q", "0018_task_success_index"),
+    ]
+
+    operations = [
+        migrations.RunPython(ledger_entries_name_their_user, migrations.RunPython.noop),
+        migrations.RunPython(add_schedules, remove_schedules),
+    ]
