@@ -19,10 +19,12 @@ from generator.models import (
     Asset,
     CreditBalanceSnapshot,
     CreditLedgerEntry,
+    CreditPolicy,
     GenerationTask,
     JobLease,
     PriceOverride,
     Prompt,
+    PublishedPrice,
     TaskEvent,
     TaskInput,
 )
@@ -512,6 +514,56 @@ class PriceOverrideAdmin(admin.ModelAdmin):
         if override.price_key not in prices:
             return _("no such price")
         return credits_shown(prices[override.price_key])
+
+
+@admin.register(PublishedPrice)
+class PublishedPriceAdmin(admin.ModelAdmin):
+    """What kie.ai says its prices are (read daily): read here, deleted to fall back on the
+    catalog's price, overridden under Price overrides."""
+
+    list_display = ["model_key", "price_key", "credits", "catalog_price", "fetched_at"]
+    list_filter = ["model_key"]
+    readonly_fields = ["model_key", "price_key", "credits", "description", "fetched_at"]
+    actions = ["refresh"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("catalog price"))
+    def catalog_price(self, price):
+        try:
+            prices = dict(catalog.get(price.model_key).pricing.price_keys())
+        except catalog.CatalogError:
+            return "-"
+        return credits_shown(prices[price.price_key]) if price.price_key in prices else "-"
+
+    @admin.action(description=gettext_lazy("Ask kie.ai for its prices now"))
+    def refresh(self, request, queryset):
+        from generator import jobs
+
+        count = jobs.refresh_prices()
+        self.message_user(
+            request,
+            ngettext("kie.ai stated %(count)d price.", "kie.ai stated %(count)d prices.", count)
+            % {"count": count},
+        )
+
+
+@admin.register(CreditPolicy)
+class CreditPolicyAdmin(admin.ModelAdmin):
+    """One row: the low-balance warning and the approval threshold."""
+
+    list_display = ["__str__", "low_balance", "approval_threshold", "updated_at"]
+    fields = ["low_balance", "approval_threshold"]
+
+    def has_add_permission(self, request):
+        return not CreditPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(JobLease)

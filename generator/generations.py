@@ -15,10 +15,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from generator import catalog, jobs
+from generator import catalog, jobs, prices
 from generator.media import MediaError, inspect_image
 from generator.models import (
     Asset,
@@ -26,6 +27,7 @@ from generator.models import (
     GenerationTask,
     PriceOverride,
     Prompt,
+    PublishedPrice,
     State,
     TaskInput,
 )
@@ -54,7 +56,7 @@ class ImageInput:
 
 
 def estimate(model: catalog.CatalogModel, params: dict[str, Any]) -> Decimal:
-    return model.estimate(params, PriceOverride.for_model(model.key))
+    return model.estimate(params, prices.overrides_for(model.key))
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,21 @@ def estimate_from_raw(
         if name and raw.get(name) not in (None, ""):
             with contextlib.suppress(KeyError, ValueError):  # the form shows the error
                 params[name] = catalog.coerce(operation.param(name), raw.get(name))
-    overrides = PriceOverride.for_model(model.key)
-    overridden = pricing.price_key(params) in overrides
+    key = pricing.price_key(params)
+    by_admin = PriceOverride.for_model(model.key)
+    published = PublishedPrice.objects.filter(model_key=model.key, price_key=key).first()
+    if key in by_admin:
+        source = _("price set by an admin")
+    elif published:
+        source = _("price published by kie.ai (read %(day)s)") % {
+            "day": date_format(timezone.localtime(published.fetched_at), "DATE_FORMAT")
+        }
+    else:
+        source = pricing.source
     return Estimate(
-        credits=model.estimate(params, overrides),
-        documented=pricing.documented or overridden,
-        source=_("price set by an admin") if overridden else pricing.source,
+        credits=model.estimate(params, prices.overrides_for(model.key)),
+        documented=pricing.documented or key in by_admin or published is not None,
+        source=source,
     )
 
 

@@ -901,6 +901,13 @@ def refresh_credits() -> CreditBalanceSnapshot | None:
     return credits.refresh_balance()
 
 
+def refresh_prices(sleep=time.sleep) -> int:
+    """Scheduled daily: the prices kie.ai publishes replace the catalog's estimates."""
+    from generator import prices
+
+    return prices.refresh(sleep=sleep)
+
+
 def _refresh_balance_after_completions(min_age=credits.BALANCE_MIN_AGE) -> None:
     """Tasks finished since the balance was read: read it again (coalesced, see
     generator.credits). A failure here never stops the sweep."""

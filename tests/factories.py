@@ -58,9 +58,11 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
     from generator.models import (
         CreditBalanceSnapshot,
         CreditLedgerEntry,
+        CreditPolicy,
         JobLease,
         PriceOverride,
         Prompt,
+        PublishedPrice,
         TaskInput,
     )
 
@@ -85,6 +87,10 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
         PriceOverride: PriceOverride.objects.create(
             model_key="flux-kontext-pro", price_key="", credits=Decimal("4")
         ),
+        PublishedPrice: PublishedPrice.objects.create(
+            model_key="ideogram-v3", price_key="rendering_speed=TURBO", credits=Decimal("3.5")
+        ),
+        CreditPolicy: CreditPolicy.current(),
         JobLease: JobLease.objects.create(name="poll-sweep-test", held_until=now),
         Schedule: Schedule.objects.create(func="generator.jobs.poll_sweep", name="test"),
         Success: Success.objects.create(id="s1", name="ok", success=True, **ran),

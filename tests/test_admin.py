@@ -24,6 +24,8 @@ def test_every_admin_list_and_a_task_page_load(admin_client):
         "creditledgerentry",
         "creditbalancesnapshot",
         "priceoverride",
+        "publishedprice",
+        "creditpolicy",
         "prompt",
         "joblease",
     ]:

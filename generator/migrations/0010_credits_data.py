@@ -1,12 +1,12 @@
-"""Credits, the data: ledger entries made before name their task's user; the balance is
-refreshed on a schedule."""
+"""Credits, the data: ledger entries made before name their task's user; the balance and
+kie.ai's published prices are refreshed on a schedule."""
 
 from django.db import migrations
 
-BALANCE = "generator.jobs.refresh_credits"
 SCHEDULES = [
-    # func, name, every N minutes
-    (BALANCE, "kie credit balance", 10),
+    # func, name, schedule type (I: every N minutes, D: daily), minutes
+    ("generator.jobs.refresh_credits", "kie credit balance", "I", 10),
+    ("generator.jobs.refresh_prices", "kie published prices", "D", None),
 ]
 
 
@@ -21,16 +21,16 @@ def ledger_entries_name_their_user(apps, schema_editor):
 
 def add_schedules(apps, schema_editor):
     Schedule = apps.get_model("django_q", "Schedule")
-    for func, name, minutes in SCHEDULES:
+    for func, name, kind, minutes in SCHEDULES:
         Schedule.objects.update_or_create(
             func=func,
-            defaults={"name": name, "schedule_type": "I", "minutes": minutes, "repeats": -1},
+            defaults={"name": name, "schedule_type": kind, "minutes": minutes, "repeats": -1},
         )
 
 
 def remove_schedules(apps, schema_editor):
     Schedule = apps.get_model("django_q", "Schedule")
-    Schedule.objects.filter(func__in=[func for func, _, _ in SCHEDULES]).delete()
+    Schedule.objects.filter(func__in=[func for func, *_ in SCHEDULES]).delete()
 
 
 class Migration(migrations.Migration):

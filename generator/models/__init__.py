@@ -3,7 +3,12 @@ rules, leases."""
 
 from generator.models.assets import Asset
 from generator.models.budgets import CreditPolicy
-from generator.models.credits import CreditBalanceSnapshot, CreditLedgerEntry, PriceOverride
+from generator.models.credits import (
+    CreditBalanceSnapshot,
+    CreditLedgerEntry,
+    PriceOverride,
+    PublishedPrice,
+)
 from generator.models.leases import JobLease
 from generator.models.preferences import UserPreference
 from generator.models.prompts import Prompt
@@ -39,6 +44,7 @@ __all__ = [
     "JobLease",
     "PriceOverride",
     "Prompt",
+    "PublishedPrice",
     "State",
     "TaskEvent",
     "TaskInput",

@@ -133,3 +133,33 @@ class PriceOverride(models.Model):
     @classmethod
     def for_model(cls, model_key: str) -> dict[str, Decimal]:
         return dict(cls.objects.filter(model_key=model_key).values_list("price_key", "credits"))
+
+
+class PublishedPrice(models.Model):
+    """A catalog price as kie.ai publishes it (the Market price endpoint), read daily; it
+    replaces the catalog's estimate, and an admin's override replaces it."""
+
+    model_key = models.CharField(
+        gettext_lazy("model"), max_length=60, choices=[(m.key, m.label) for m in catalog.MODELS]
+    )
+    price_key = models.CharField(gettext_lazy("price key"), max_length=80, blank=True)
+    credits = models.DecimalField(gettext_lazy("credits"), max_digits=10, decimal_places=2)
+    description = models.CharField(gettext_lazy("kie.ai's words"), max_length=500, blank=True)
+    fetched_at = models.DateTimeField(gettext_lazy("read at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["model_key", "price_key"]
+        verbose_name = gettext_lazy("price published by kie.ai")
+        verbose_name_plural = gettext_lazy("prices published by kie.ai")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_key", "price_key"], name="unique_published_price"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_key} {self.price_key or 'unit'} = {self.credits}"
+
+    @classmethod
+    def for_model(cls, model_key: str) -> dict[str, Decimal]:
+        return dict(cls.objects.filter(model_key=model_key).values_list("price_key", "credits"))

@@ -78,6 +78,10 @@ ADMIN_MODELS = {
     "generator.creditledgerentry": {**READ_ONLY, "add": 200},  # manual adjustments
     "generator.creditbalancesnapshot": {**READ_ONLY, "delete": 200},
     "generator.priceoverride": EDITABLE,
+    # Read daily from kie.ai: read here, deleted to fall back on the catalog's price.
+    "generator.publishedprice": {**READ_ONLY, "delete": 200},
+    # One row, changed, never deleted (a second cannot be added).
+    "generator.creditpolicy": {**EDITABLE, "add": 403, "delete": 403},
     "generator.joblease": {**READ_ONLY, "delete": 200},
 }
 
