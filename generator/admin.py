@@ -14,9 +14,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from generator import catalog, generations
+from generator import catalog, credits, generations
 from generator.models import (
     Asset,
+    Budget,
+    BudgetAlert,
     CreditBalanceSnapshot,
     CreditLedgerEntry,
     CreditPolicy,
@@ -139,7 +141,15 @@ class GenerationTaskAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["created_by"]
     inlines = [TaskInputInline, AssetInline, TaskEventInline]
-    actions = ["poll_now", "rerun", "cancel", "retry_download", "attach_kie_task"]
+    actions = [
+        "approve",
+        "reject",
+        "poll_now",
+        "rerun",
+        "cancel",
+        "retry_download",
+        "attach_kie_task",
+    ]
     # Upstream facts and the state machine are never edited by hand.
     readonly_fields = [
         "state",
@@ -262,6 +272,34 @@ class GenerationTaskAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("progress"))
     def progress_percent(self, task):
         return "-" if task.progress is None else f"{task.progress:.0%}"
+
+    @admin.action(description=gettext_lazy("Approve (tasks awaiting approval)"))
+    def approve(self, request, queryset):
+        if not credits.may_approve(request.user):
+            self.message_user(request, _("Only an admin may approve spending."), messages.ERROR)
+            return
+        count = sum(credits.approve(task, request.user) for task in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d task approved: it is on its way to kie.ai.",
+                "%(count)d tasks approved: they are on their way to kie.ai.",
+                count,
+            )
+            % {"count": count},
+        )
+
+    @admin.action(description=gettext_lazy("Reject (tasks awaiting approval; nothing is spent)"))
+    def reject(self, request, queryset):
+        if not credits.may_approve(request.user):
+            self.message_user(request, _("Only an admin may approve spending."), messages.ERROR)
+            return
+        count = sum(credits.reject(task, request.user) for task in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d task rejected.", "%(count)d tasks rejected.", count)
+            % {"count": count},
+        )
 
     @admin.action(description=gettext_lazy("Re-poll now"))
     def poll_now(self, request, queryset):
@@ -563,6 +601,37 @@ class CreditPolicyAdmin(admin.ModelAdmin):
         return not CreditPolicy.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Budget)
+class BudgetAdmin(admin.ModelAdmin):
+    """Monthly budgets: the team's (no person) and per person; what each has spent."""
+
+    list_display = ["__str__", "monthly_credits", "spent_this_month", "left_this_month", "note"]
+    fields = ["user", "monthly_credits", "note"]
+    autocomplete_fields = []
+    raw_id_fields = ["user"]
+
+    @admin.display(description=gettext_lazy("spent this month"))
+    def spent_this_month(self, budget):
+        return credits_shown(credits.use_of(budget).spent)
+
+    @admin.display(description=gettext_lazy("left this month"))
+    def left_this_month(self, budget):
+        return credits_shown(credits.use_of(budget).left)
+
+
+@admin.register(BudgetAlert)
+class BudgetAlertAdmin(admin.ModelAdmin):
+    list_display = ["at", "budget", "percent", "spent", "month"]
+    list_filter = ["percent", "month"]
+    readonly_fields = ["budget", "month", "percent", "spent", "at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

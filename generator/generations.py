@@ -19,12 +19,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from generator import catalog, jobs, prices
+from generator import catalog, credits, jobs, prices
 from generator.media import MediaError, inspect_image
 from generator.models import (
     Asset,
     FailureKind,
     GenerationTask,
+    IllegalTransition,
     PriceOverride,
     Prompt,
     PublishedPrice,
@@ -32,6 +33,7 @@ from generator.models import (
     TaskInput,
 )
 from generator.models.preferences import in_language_of
+from generator.templatetags.studio import credit_amount
 
 logger = logging.getLogger(__name__)
 MAX_INPUT_BYTES = 10 * 1024 * 1024
@@ -167,7 +169,11 @@ def _submission_key(token: str) -> str:
 
 
 def _record(user, model, operation, params, checked, image_param, saved_prompt, key):
+    cost = estimate(model, params)
     with transaction.atomic():
+        # Budgets refuse here, before anything is saved or sent; a task above the
+        # approval threshold waits for an admin, nothing reserved.
+        held = credits.admit(user, cost)
         task = GenerationTask.objects.create(
             submission_key=key,
             created_by=user,
@@ -177,7 +183,8 @@ def _record(user, model, operation, params, checked, image_param, saved_prompt, 
             kind=model.kind,
             params=params,
             prompt_text=params.get("prompt", ""),
-            credits_estimated=estimate(model, params),
+            credits_estimated=cost,
+            state=State.AWAITING_APPROVAL if held else State.QUEUED,
         )
         for position, (image, content_type) in enumerate(checked):
             task_input = TaskInput(
@@ -196,9 +203,23 @@ def _record(user, model, operation, params, checked, image_param, saved_prompt, 
                 task_input.file.save(_input_name(image.file), image.file, save=False)
             task_input.save()
         with in_language_of(user.pk):
-            task.events.create(to_state=State.QUEUED, message=_("created"))
-        transaction.on_commit(lambda: _queue_submission(task.pk))
+            created = _("created")
+            if held:
+                created = _(
+                    "created; waits for an admin's approval (above the %(threshold)s threshold)"
+                ) % {"threshold": credit_amount(credits.approval_threshold())}
+            task.events.create(to_state=task.state, message=created)
+        if not held:
+            transaction.on_commit(lambda: _queue_submission(task.pk))
+        transaction.on_commit(_check_budget_alerts)
     return task
+
+
+def _check_budget_alerts() -> None:
+    try:
+        credits.check_budget_alerts()
+    except Exception:  # an alert must never turn a saved task into an error page
+        logger.warning("could not check the budget alerts", exc_info=True)
 
 
 def _queue_submission(task_pk: int) -> None:
@@ -261,6 +282,11 @@ def rerun(task: GenerationTask, user, submission_token: str = "") -> GenerationT
 
 def cancel(task: GenerationTask) -> bool:
     """Cancel a task that has not been sent to kie.ai yet (kie has no cancel call)."""
+    if task.state == State.AWAITING_APPROVAL:
+        with in_language_of(task.created_by_id), contextlib.suppress(IllegalTransition):
+            task.transition(State.CANCELED, message=_("canceled while awaiting approval"))
+            return True
+        return False
     claimed = GenerationTask.objects.filter(
         pk=task.pk, state=State.QUEUED, submit_claimed_at__isnull=True
     ).update(submit_claimed_at=timezone.now())

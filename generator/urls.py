@@ -18,5 +18,8 @@ urlpatterns = [
     path("inputs/<int:pk>/file/", views.task_input_file, name="task_input_file"),
     path("kie/callback/", views.kie_callback, name="kie_callback"),
     path("language/", views.set_language, name="set_language"),
+    path("credits/", views.credits_overview, name="credits"),
     path("credits/balance/", views.balance, name="balance"),
+    path("tasks/<int:pk>/approve/", views.task_approve, name="task_approve"),
+    path("tasks/<int:pk>/reject/", views.task_reject, name="task_reject"),
 ]

@@ -56,6 +56,8 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
     from django_q.models import Failure, OrmQ, Schedule, Success
 
     from generator.models import (
+        Budget,
+        BudgetAlert,
         CreditBalanceSnapshot,
         CreditLedgerEntry,
         CreditPolicy,
@@ -91,6 +93,10 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
             model_key="ideogram-v3", price_key="rendering_speed=TURBO", credits=Decimal("3.5")
         ),
         CreditPolicy: CreditPolicy.current(),
+        Budget: (budget := Budget.objects.create(monthly_credits=Decimal("1000"))),
+        BudgetAlert: BudgetAlert.objects.create(
+            budget=budget, month=now.date().replace(day=1), percent=50, spent=Decimal("500")
+        ),
         JobLease: JobLease.objects.create(name="poll-sweep-test", held_until=now),
         Schedule: Schedule.objects.create(func="generator.jobs.poll_sweep", name="test"),
         Success: Success.objects.create(id="s1", name="ok", success=True, **ran),

@@ -26,6 +26,8 @@ def test_every_admin_list_and_a_task_page_load(admin_client):
         "priceoverride",
         "publishedprice",
         "creditpolicy",
+        "budget",
+        "budgetalert",
         "prompt",
         "joblease",
     ]:

@@ -70,7 +70,7 @@ def test_new_strings_without_french_fail_the_guard_which_changes_nothing(tmp_pat
     copy = project_copy(tmp_path)
     (copy / "generator/approvals.py").write_text(
         "from django.utils.translation import gettext as _\n\n\n"
-        "def label():\n    return _('Waiting for approval')\n"
+        "def label():\n    return _('Polishing the xylophones')\n"
     )
     (copy / "templates/approvals.html").write_text(
         "{% load i18n %}<p>{% translate 'Approve this generation' %}</p>\n"
@@ -82,7 +82,7 @@ def test_new_strings_without_french_fail_the_guard_which_changes_nothing(tmp_pat
 
     assert result.returncode != 0
     assert (
-        f"{DJANGO_PO}: not in the catalog: 'Waiting for approval' (generator/approvals.py)"
+        f"{DJANGO_PO}: not in the catalog: 'Polishing the xylophones' (generator/approvals.py)"
         in result.stderr
     )
     assert "'Approve this generation' (templates/approvals.html)" in result.stderr
@@ -129,17 +129,17 @@ def test_update_adds_new_strings_to_translate_and_compiles(tmp_path):
     copy = project_copy(tmp_path)
     (copy / "generator/approvals.py").write_text(
         "from django.utils.translation import gettext as _\n\n\n"
-        "def label():\n    return _('Waiting for approval')\n"
+        "def label():\n    return _('Polishing the xylophones')\n"
     )
     result = translations(copy, "update")
     assert result.returncode == 0, result.stderr
     assert "django.po: updated, 1 entries to translate" in result.stdout
-    entry = polib.pofile(str(copy / DJANGO_PO)).find("Waiting for approval")
+    entry = polib.pofile(str(copy / DJANGO_PO)).find("Polishing the xylophones")
     assert entry is not None and entry.msgstr == ""
 
     assert translations(copy).returncode != 0  # untranslated until someone writes the French
 
-    edit_entry(copy, "Waiting for approval", lambda e: setattr(e, "msgstr", "En attente"))
+    edit_entry(copy, "Polishing the xylophones", lambda e: setattr(e, "msgstr", "En attente"))
     assert translations(copy, "update").returncode == 0  # compiles the .mo
     result = translations(copy)
     assert result.returncode == 0, result.stderr

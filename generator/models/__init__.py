@@ -2,7 +2,7 @@
 rules, leases."""
 
 from generator.models.assets import Asset
-from generator.models.budgets import CreditPolicy
+from generator.models.budgets import Budget, BudgetAlert, CreditPolicy
 from generator.models.credits import (
     CreditBalanceSnapshot,
     CreditLedgerEntry,
@@ -34,6 +34,8 @@ __all__ = [
     "REOPENING",
     "SUBMIT_LEASE",
     "Asset",
+    "Budget",
+    "BudgetAlert",
     "CreditBalanceSnapshot",
     "CreditLedgerEntry",
     "CreditPolicy",

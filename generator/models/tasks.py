@@ -20,6 +20,8 @@ from generator.templatetags.studio import credit_amount
 
 
 class State(models.TextChoices):
+    # Above the approval threshold: nothing is reserved or sent until an admin approves.
+    AWAITING_APPROVAL = "HELD", gettext_lazy("Awaiting approval")
     QUEUED = "QUEUED", gettext_lazy("Queued")
     # The create was sent but its answer was lost: kie.ai may have made (and charged) it.
     UNCONFIRMED = "UNCONFIRMED", gettext_lazy("Awaiting kie.ai")
@@ -52,6 +54,7 @@ ACTIVE_STATES = (
 )
 FINAL_STATES = (State.SUCCEEDED, State.FAILED, State.TIMED_OUT, State.CANCELED)
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    State.AWAITING_APPROVAL: frozenset({State.QUEUED, State.CANCELED}),
     State.QUEUED: frozenset({State.SUBMITTED, State.UNCONFIRMED, State.FAILED, State.CANCELED}),
     # Evidence (a callback naming our task) re-attaches it; none in time fails it unknown.
     State.UNCONFIRMED: frozenset({State.SUBMITTED, State.FAILED}),
@@ -325,6 +328,10 @@ class GenerationTask(models.Model):
         return self.state in FINAL_STATES
 
     @property
+    def awaits_approval(self) -> bool:
+        return self.state == State.AWAITING_APPROVAL
+
+    @property
     def display_progress(self) -> int | None:
         """Percent for the progress bar; None draws an indeterminate bar."""
         if self.state == State.QUEUED:
@@ -345,7 +352,9 @@ class GenerationTask(models.Model):
         input (change it first), nor while kie.ai may have made this one (paying twice),
         nor when kie.ai refused our key or its balance was too low, until a balance read
         since says it now covers the task (it would only be refused again)."""
-        if self.state == State.UNCONFIRMED or self.failure_kind == FailureKind.UNKNOWN:
+        if self.state in (State.UNCONFIRMED, State.AWAITING_APPROVAL):
+            return False
+        if self.failure_kind == FailureKind.UNKNOWN:
             return False
         if self.failure_kind == FailureKind.CREDITS:
             since = CreditBalanceSnapshot.objects.filter(at__gt=self.finished_at or self.updated_at)

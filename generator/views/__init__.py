@@ -6,7 +6,10 @@ from django.views.decorators.http import require_GET
 
 from generator.views.access import staff_required
 from generator.views.callbacks import kie_callback
+from generator.views.credits import approve as task_approve
 from generator.views.credits import balance
+from generator.views.credits import overview as credits_overview
+from generator.views.credits import reject as task_reject
 from generator.views.files import asset_file, asset_thumbnail, task_input_file
 from generator.views.gallery import gallery, gallery_live
 from generator.views.generate import estimate, generate
@@ -17,6 +20,7 @@ __all__ = [
     "asset_file",
     "asset_thumbnail",
     "balance",
+    "credits_overview",
     "estimate",
     "gallery",
     "gallery_live",
@@ -25,9 +29,11 @@ __all__ = [
     "kie_callback",
     "set_language",
     "staff_required",
+    "task_approve",
     "task_cancel",
     "task_detail",
     "task_input_file",
+    "task_reject",
     "task_rerun",
 ]
 

@@ -82,6 +82,8 @@ ADMIN_MODELS = {
     "generator.publishedprice": {**READ_ONLY, "delete": 200},
     # One row, changed, never deleted (a second cannot be added).
     "generator.creditpolicy": {**EDITABLE, "add": 403, "delete": 403},
+    "generator.budget": EDITABLE,
+    "generator.budgetalert": {**READ_ONLY, "delete": 200},
     "generator.joblease": {**READ_ONLY, "delete": 200},
 }
 
@@ -120,6 +122,10 @@ MATRIX: dict[str, Expect] = {
     "generator:asset_thumbnail": STUDIO_PAGE,
     "generator:task_input_file": STUDIO_PAGE,
     "generator:balance": STUDIO_PAGE,
+    "generator:credits": STUDIO_PAGE,
+    # Approving spending: admins only (generator.approve_spending).
+    "generator:task_approve": Expect(LOGIN, 403, 403, Redirect("/tasks/"), "POST"),
+    "generator:task_reject": Expect(LOGIN, 403, 403, Redirect("/tasks/"), "POST"),
     # Public by design: kie.ai posts here. It only brings a poll forward and says nothing.
     "generator:kie_callback": everyone(200, "POST"),
     # Accounts.

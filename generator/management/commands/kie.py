@@ -5,6 +5,8 @@ kie generate MODEL --prompt TEXT [--operation OP] [--set key=value ...]
              [--image PATH ...] [--wait] [--timeout S] [--json]
 kie status [TASK] [--json]
 kie credits [--json]
+kie budget [--monthly N [--user NAME] | --remove [--user NAME]]
+           [--approval-threshold N|none] [--low-balance N] [--json]
 kie sandbox [--port N] [--host H] [--duration S] [--credits N] [--visibility-delay S]
             [--faults PROFILE|JSON] [--fault NAME=P ...] [--seed N] [--slow-seconds S]
 kie chaos [--tasks N] [--faults PROFILE] [--workers W] [--kill-every S] [--json]
@@ -16,8 +18,10 @@ its creator (its failure) is printed as stored, in the creator's language.
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -32,9 +36,11 @@ from generator.models import CreditBalanceSnapshot, GenerationTask
 from generator.sandbox.server import number, port
 from generator.upstream import kie_client, mode_label
 
+_UNSET = object()  # an option not given (None means "none")
+
 
 class Command(BaseCommand):
-    help = "kie.ai from the command line: models, generate, status, credits, sandbox."
+    help = "kie.ai from the command line: models, generate, status, credits, budget, sandbox."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -73,6 +79,27 @@ class Command(BaseCommand):
 
         credits = sub.add_parser("credits", help="kie.ai's credit balance")
         credits.add_argument("--json", action="store_true")
+
+        budget = sub.add_parser(
+            "budget", help="monthly budgets (the team's, or --user's) and the approval threshold"
+        )
+        change = budget.add_mutually_exclusive_group()
+        change.add_argument(
+            "--monthly", type=credit_amount, metavar="N", help="set the monthly budget, in credits"
+        )
+        change.add_argument("--remove", action="store_true", help="remove the monthly budget")
+        budget.add_argument("--user", help="a person's budget instead of the team's")
+        budget.add_argument(
+            "--approval-threshold",
+            type=credit_amount_or_none,
+            metavar="N|none",
+            default=_UNSET,
+            help="a task above N credits waits for an admin's approval (none: never)",
+        )
+        budget.add_argument(
+            "--low-balance", type=credit_amount, metavar="N", help="warn below N credits"
+        )
+        budget.add_argument("--json", action="store_true")
 
         sandbox = sub.add_parser("sandbox", help="run the kie.ai simulator")
         sandbox.add_argument("--port", type=port, default=settings.KIE_SANDBOX_PORT)
@@ -191,6 +218,71 @@ class Command(BaseCommand):
         payload = {"credits": number, "mode": mode_label(), "at": snapshot.at}
         self.emit(payload, json, f"{balance} credits ({mode_label()})")
 
+    # --- budget -------------------------------------------------------------------
+    def do_budget(
+        self,
+        monthly=None,
+        remove=False,
+        user=None,
+        approval_threshold=_UNSET,
+        low_balance=None,
+        json: bool = False,
+        **_,
+    ):
+        from generator import credits as spending
+        from generator.models import Budget, CreditPolicy
+
+        person = _owner(user) if user else None
+        if monthly is not None:
+            Budget.objects.update_or_create(
+                user=person, is_team=person is None, defaults={"monthly_credits": monthly}
+            )
+        if remove:
+            removed, _count = Budget.objects.filter(user=person, is_team=person is None).delete()
+            if not removed:
+                raise CommandError(
+                    f"no {'budget for ' + user if user else 'team budget'} to remove"
+                )
+        if approval_threshold is not _UNSET or low_balance is not None:
+            policy = CreditPolicy.current()
+            if approval_threshold is not _UNSET:
+                policy.approval_threshold = approval_threshold
+            if low_balance is not None:
+                policy.low_balance = low_balance
+            policy.save()
+        rows = []
+        for budget in Budget.objects.select_related("user"):
+            use = spending.use_of(budget)
+            rows.append(
+                {
+                    "user": budget.user.username if budget.user else None,
+                    "name": budget.name,
+                    "monthly_credits": float(budget.monthly_credits),
+                    "spent": float(use.spent),
+                    "left": float(use.left),
+                    "percent": use.percent,
+                }
+            )
+        policy = CreditPolicy.current()
+        threshold = policy.approval_threshold
+        payload = {
+            "month_start": spending.month_start().isoformat(),
+            "budgets": rows,
+            "approval_threshold": None if threshold is None else float(threshold),
+            "low_balance": float(policy.low_balance),
+        }
+        lines = [
+            f"{row['name']}: {row['spent']:g} of {row['monthly_credits']:g} credits spent "
+            f"this month ({row['percent']} %), {row['left']:g} left"
+            for row in rows
+        ] or ["no budget set"]
+        lines.append(
+            "approval: none needed"
+            if threshold is None
+            else f"approval: tasks above {threshold} credits wait for an admin"
+        )
+        self.emit(payload, json, "\n".join(lines))
+
     # --- sandbox ------------------------------------------------------------------
     def do_sandbox(
         self,
@@ -252,6 +344,21 @@ class Command(BaseCommand):
         chaos.print_report(report, json, self.stdout)
         if not report["ok"]:
             sys.exit(1)
+
+
+def credit_amount(text: str) -> Decimal:
+    """A number of credits from the command line: finite, at least 0, two decimals."""
+    try:
+        value = Decimal(text.strip())
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of credits") from None
+    if not value.is_finite() or not 0 <= value < Decimal("1e10"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of credits (0 or more)")
+    return value.quantize(Decimal("0.01"))
+
+
+def credit_amount_or_none(text: str) -> Decimal | None:
+    return None if text.strip().lower() in ("none", "off", "") else credit_amount(text)
 
 
 def _chaos_args(options, as_json: bool) -> list[str]:
