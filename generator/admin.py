@@ -27,6 +27,7 @@ from generator.models import (
     PriceOverride,
     Prompt,
     PublishedPrice,
+    Reconciliation,
     TaskEvent,
     TaskInput,
 )
@@ -601,6 +602,33 @@ class CreditPolicyAdmin(admin.ModelAdmin):
         return not CreditPolicy.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reconciliation)
+class ReconciliationAdmin(admin.ModelAdmin):
+    """kie.ai's balance against the ledger (the studio's Reconciliation page shows the
+    flags with their tasks): read here, never edited."""
+
+    list_display = ["period_end", "period_start", "provider_spent", "ledger_spent", "unexplained"]
+    list_filter = ["sandbox", "period_end"]
+    readonly_fields = [
+        "period_start",
+        "period_end",
+        "start_snapshot",
+        "end_snapshot",
+        "provider_spent",
+        "ledger_spent",
+        "unexplained",
+        "flags",
+        "sandbox",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

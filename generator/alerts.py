@@ -92,4 +92,51 @@ def _budget_alert(alert_id: int):
     return subject, body
 
 
-WRITERS = {"budget_alert": _budget_alert}
+def _unexplained_drop(reconciliation_id: int):
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from generator.models import Reconciliation
+    from generator.templatetags.studio import credit_amount
+
+    done = Reconciliation.objects.filter(pk=reconciliation_id).first()
+    if not done or not done.flags:
+        return None
+    subject = _("kie.ai's balance dropped by %(amount)s the ledger does not explain") % {
+        "amount": credit_amount(done.unexplained)
+    }
+    lines = [
+        _(
+            "From %(start)s to %(end)s, kie.ai's balance moved by %(moved)s and the ledger "
+            "explains %(explained)s: %(amount)s are not explained."
+        )
+        % {
+            "start": date_format(timezone.localtime(done.period_start), "DATETIME_FORMAT"),
+            "end": date_format(timezone.localtime(done.period_end), "DATETIME_FORMAT"),
+            "moved": credit_amount(done.provider_spent),
+            "explained": credit_amount(done.ledger_spent),
+            "amount": credit_amount(done.unexplained),
+        },
+        "",
+    ]
+    for flag in done.flags:
+        tasks = ", ".join(f"#{task['id']}" for task in flag["tasks"]) or "-"
+        lines.append(
+            _("%(amount)s between %(start)s and %(end)s (tasks around it: %(tasks)s)")
+            % {
+                "amount": credit_amount(flag["unexplained"]),
+                "start": flag["from"][:19].replace("T", " "),
+                "end": flag["to"][:19].replace("T", " "),
+                "tasks": tasks,
+            }
+        )
+    lines += [
+        "",
+        _("Reconciliation: %(url)s") % {"url": studio_url(reverse("generator:reconciliation"))},
+    ]
+    return subject, "\n".join(lines)
+
+
+WRITERS = {"budget_alert": _budget_alert, "unexplained_drop": _unexplained_drop}

@@ -901,6 +901,18 @@ def refresh_credits() -> CreditBalanceSnapshot | None:
     return credits.refresh_balance()
 
 
+def reconcile_credits() -> None:
+    """Scheduled hourly: kie.ai's balance movements against the ledger (a drop the ledger
+    does not explain is flagged and e-mailed); then the budgets' alerts."""
+    from generator import reconciliation
+
+    try:
+        reconciliation.reconcile()
+    except reconciliation.ReconcileError as exc:
+        logger.warning("reconciliation skipped: %s", exc)
+    credits.check_budget_alerts()
+
+
 def refresh_prices(sleep=time.sleep) -> int:
     """Scheduled daily: the prices kie.ai publishes replace the catalog's estimates."""
     from generator import prices

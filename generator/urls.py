@@ -20,6 +20,7 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("credits/", views.credits_overview, name="credits"),
     path("credits/balance/", views.balance, name="balance"),
+    path("credits/reconciliation/", views.reconciliation_page, name="reconciliation"),
     path("tasks/<int:pk>/approve/", views.task_approve, name="task_approve"),
     path("tasks/<int:pk>/reject/", views.task_reject, name="task_reject"),
 ]

@@ -65,6 +65,7 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
         PriceOverride,
         Prompt,
         PublishedPrice,
+        Reconciliation,
         TaskInput,
     )
 
@@ -88,6 +89,33 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
         CreditBalanceSnapshot: CreditBalanceSnapshot.objects.create(balance=Decimal("100")),
         PriceOverride: PriceOverride.objects.create(
             model_key="flux-kontext-pro", price_key="", credits=Decimal("4")
+        ),
+        Reconciliation: Reconciliation.objects.create(
+            period_start=now,
+            period_end=now,
+            provider_spent=Decimal("3.5"),
+            ledger_spent=Decimal("0"),
+            unexplained=Decimal("3.5"),
+            flags=[
+                {
+                    "from": now.isoformat(),
+                    "to": now.isoformat(),
+                    "provider_spent": 3.5,
+                    "ledger_spent": 0,
+                    "unexplained": 3.5,
+                    "tasks": [
+                        {
+                            "id": task.pk,
+                            "model": task.model_key,
+                            "state": task.state,
+                            "charge": task.charge,
+                            "credits_estimated": 5,
+                            "credits_charged": 5,
+                            "user": user.username,
+                        }
+                    ],
+                }
+            ],
         ),
         PublishedPrice: PublishedPrice.objects.create(
             model_key="ideogram-v3", price_key="rendering_speed=TURBO", credits=Decimal("3.5")

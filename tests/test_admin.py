@@ -28,6 +28,7 @@ def test_every_admin_list_and_a_task_page_load(admin_client):
         "creditpolicy",
         "budget",
         "budgetalert",
+        "reconciliation",
         "prompt",
         "joblease",
     ]:

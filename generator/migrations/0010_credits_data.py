@@ -1,11 +1,13 @@
 """Credits, the data: ledger entries made before name their task's user; the balance and
-kie.ai's published prices are refreshed on a schedule."""
+kie.ai's published prices are refreshed, and the balance reconciled with the ledger, on
+a schedule."""
 
 from django.db import migrations
 
 SCHEDULES = [
     # func, name, schedule type (I: every N minutes, D: daily), minutes
     ("generator.jobs.refresh_credits", "kie credit balance", "I", 10),
+    ("generator.jobs.reconcile_credits", "kie credit reconciliation", "I", 60),
     ("generator.jobs.refresh_prices", "kie published prices", "D", None),
 ]
 

@@ -8,6 +8,7 @@ from generator.models.credits import (
     CreditLedgerEntry,
     PriceOverride,
     PublishedPrice,
+    Reconciliation,
 )
 from generator.models.leases import JobLease
 from generator.models.preferences import UserPreference
@@ -47,6 +48,7 @@ __all__ = [
     "PriceOverride",
     "Prompt",
     "PublishedPrice",
+    "Reconciliation",
     "State",
     "TaskEvent",
     "TaskInput",

@@ -163,3 +163,59 @@ class PublishedPrice(models.Model):
     @classmethod
     def for_model(cls, model_key: str) -> dict[str, Decimal]:
         return dict(cls.objects.filter(model_key=model_key).values_list("price_key", "credits"))
+
+
+class Reconciliation(models.Model):
+    """kie.ai's balance movements compared with the ledger over one period (between two
+    balance snapshots): what the balance lost, what the ledger explains, and the drops it
+    does not explain (`flags`, each with its sub-period and the tasks around it)."""
+
+    period_start = models.DateTimeField(gettext_lazy("from"))
+    period_end = models.DateTimeField(gettext_lazy("to"), db_index=True)
+    start_snapshot = models.ForeignKey(
+        CreditBalanceSnapshot,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=gettext_lazy("first balance"),
+    )
+    end_snapshot = models.ForeignKey(
+        CreditBalanceSnapshot,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=gettext_lazy("last balance"),
+    )
+    provider_spent = models.DecimalField(
+        gettext_lazy("kie.ai's balance moved by"), max_digits=12, decimal_places=2
+    )
+    ledger_spent = models.DecimalField(
+        gettext_lazy("the ledger explains"), max_digits=12, decimal_places=2
+    )
+    unexplained = models.DecimalField(gettext_lazy("unexplained"), max_digits=12, decimal_places=2)
+    flags = models.JSONField(gettext_lazy("flags"), default=list, blank=True)
+    sandbox = models.BooleanField(gettext_lazy("sandbox"), default=in_sandbox_mode)
+    created_at = models.DateTimeField(gettext_lazy("done at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        verbose_name = gettext_lazy("reconciliation")
+        verbose_name_plural = gettext_lazy("reconciliations")
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%Y-%m-%d %H:%M} → {self.period_end:%Y-%m-%d %H:%M}"
+
+    def as_json(self) -> dict:
+        """What `kie reconcile --json` prints."""
+        return {
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "provider_spent": _number(self.provider_spent),
+            "ledger_spent": _number(self.ledger_spent),
+            "unexplained": _number(self.unexplained),
+            "flags": self.flags,
+        }
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)

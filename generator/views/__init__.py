@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from generator.views.access import staff_required
 from generator.views.callbacks import kie_callback
 from generator.views.credits import approve as task_approve
-from generator.views.credits import balance
+from generator.views.credits import balance, reconciliation_page
 from generator.views.credits import overview as credits_overview
 from generator.views.credits import reject as task_reject
 from generator.views.files import asset_file, asset_thumbnail, task_input_file
@@ -27,6 +27,7 @@ __all__ = [
     "generate",
     "home",
     "kie_callback",
+    "reconciliation_page",
     "set_language",
     "staff_required",
     "task_approve",

@@ -1,17 +1,21 @@
 """Credits pages: the balance in the header; the credits page (balance, forecast,
-budgets and their alerts, tasks awaiting approval); approving or rejecting a task."""
+budgets and their alerts, tasks awaiting approval); approving or rejecting a task; the
+reconciliation of kie.ai's balance with the ledger."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from generator import credits
-from generator.models import Budget, GenerationTask, State
+from generator.models import Budget, GenerationTask, Reconciliation, State
+from generator.models.credits import in_sandbox_mode
+from generator.templatetags.studio import credit_amount
 from generator.views.access import staff_required
 
 
@@ -91,3 +95,35 @@ def reject(request, pk: int):
 def _back(request, task):
     """Back where the button was: the credits page, or the task's page."""
     return redirect("generator:credits" if request.POST.get("next") == "credits" else task)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def reconciliation_page(request):
+    """Every reconciliation, newest first, with its flags; admins reconcile now."""
+    from generator import reconciliation
+
+    if request.method == "POST":
+        _approver(request)
+        try:
+            done = reconciliation.reconcile()
+        except reconciliation.ReconcileError:
+            messages.error(request, _("kie.ai did not give the balance; try again later."))
+        else:
+            if done.unexplained:
+                messages.error(
+                    request,
+                    _("%(amount)s are not explained by the ledger: see below.")
+                    % {"amount": credit_amount(done.unexplained)},
+                )
+            else:
+                messages.success(request, _("Everything matches: the ledger explains every move."))
+        return redirect("generator:reconciliation")
+    done = Reconciliation.objects.filter(sandbox=in_sandbox_mode())
+    page = Paginator(done, 20).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "flagged": done.filter(unexplained__gt=0).count(),
+        "may_reconcile": credits.may_approve(request.user),
+    }
+    return render(request, "generator/reconciliation.html", context)

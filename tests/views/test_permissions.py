@@ -84,6 +84,7 @@ ADMIN_MODELS = {
     "generator.creditpolicy": {**EDITABLE, "add": 403, "delete": 403},
     "generator.budget": EDITABLE,
     "generator.budgetalert": {**READ_ONLY, "delete": 200},
+    "generator.reconciliation": {**READ_ONLY, "delete": 200},
     "generator.joblease": {**READ_ONLY, "delete": 200},
 }
 
@@ -123,6 +124,7 @@ MATRIX: dict[str, Expect] = {
     "generator:task_input_file": STUDIO_PAGE,
     "generator:balance": STUDIO_PAGE,
     "generator:credits": STUDIO_PAGE,
+    "generator:reconciliation": STUDIO_PAGE,
     # Approving spending: admins only (generator.approve_spending).
     "generator:task_approve": Expect(LOGIN, 403, 403, Redirect("/tasks/"), "POST"),
     "generator:task_reject": Expect(LOGIN, 403, 403, Redirect("/tasks/"), "POST"),

@@ -5,6 +5,7 @@ kie generate MODEL --prompt TEXT [--operation OP] [--set key=value ...]
              [--image PATH ...] [--wait] [--timeout S] [--json]
 kie status [TASK] [--json]
 kie credits [--json]
+kie reconcile [--since DATETIME] [--json]
 kie budget [--monthly N [--user NAME] | --remove [--user NAME]]
            [--approval-threshold N|none] [--low-balance N] [--json]
 kie sandbox [--port N] [--host H] [--duration S] [--credits N] [--visibility-delay S]
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,7 +42,10 @@ _UNSET = object()  # an option not given (None means "none")
 
 
 class Command(BaseCommand):
-    help = "kie.ai from the command line: models, generate, status, credits, budget, sandbox."
+    help = (
+        "kie.ai from the command line: models, generate, status, credits, reconcile, budget, "
+        "sandbox."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -79,6 +84,18 @@ class Command(BaseCommand):
 
         credits = sub.add_parser("credits", help="kie.ai's credit balance")
         credits.add_argument("--json", action="store_true")
+
+        reconcile = sub.add_parser(
+            "reconcile",
+            help="compare kie.ai's balance movements with the ledger (exit 1: unexplained)",
+        )
+        reconcile.add_argument(
+            "--since",
+            type=moment,
+            metavar="DATETIME",
+            help="from the balance read at this moment (default: where the last one ended)",
+        )
+        reconcile.add_argument("--json", action="store_true")
 
         budget = sub.add_parser(
             "budget", help="monthly budgets (the team's, or --user's) and the approval threshold"
@@ -218,6 +235,32 @@ class Command(BaseCommand):
         payload = {"credits": number, "mode": mode_label(), "at": snapshot.at}
         self.emit(payload, json, f"{balance} credits ({mode_label()})")
 
+    # --- reconcile ----------------------------------------------------------------
+    def do_reconcile(self, since=None, json: bool = False, **_):
+        import sys
+
+        from generator import reconciliation
+
+        try:
+            done = reconciliation.reconcile(since)
+        except reconciliation.ReconcileError as exc:
+            raise CommandError(str(exc)) from None
+        result = done.as_json()
+        lines = [
+            f"{result['period_start']} -> {result['period_end']}: kie.ai's balance moved "
+            f"{result['provider_spent']} credits, the ledger explains {result['ledger_spent']}"
+            + (f"; {result['unexplained']} unexplained" if done.unexplained else "; all explained")
+        ]
+        for flag in done.flags:
+            tasks = ", ".join(f"#{task['id']}" for task in flag["tasks"]) or "none"
+            lines.append(
+                f"  {flag['from']} -> {flag['to']}: {flag['unexplained']} credits not explained"
+                f" (tasks around it: {tasks})"
+            )
+        self.emit(result, json, "\n".join(lines))
+        if done.unexplained > 0:
+            sys.exit(1)
+
     # --- budget -------------------------------------------------------------------
     def do_budget(
         self,
@@ -344,6 +387,21 @@ class Command(BaseCommand):
         chaos.print_report(report, json, self.stdout)
         if not report["ok"]:
             sys.exit(1)
+
+
+def moment(text: str):
+    """An ISO date or date and time from the command line, in the studio's time zone."""
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    try:
+        value = parse_datetime(text.strip())
+        if value is None and (day := parse_date(text.strip())):
+            value = datetime.combine(day, datetime.min.time())
+    except ValueError:
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD[THH:MM])")
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 def credit_amount(text: str) -> Decimal:
