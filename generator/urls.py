@@ -21,6 +21,9 @@ urlpatterns = [
     path("credits/", views.credits_overview, name="credits"),
     path("credits/balance/", views.balance, name="balance"),
     path("credits/reconciliation/", views.reconciliation_page, name="reconciliation"),
+    path("credits/analytics/", views.analytics_page, name="analytics"),
+    path("credits/analytics.csv", views.analytics_csv, name="analytics_csv"),
+    path("credits/ledger.csv", views.ledger_csv, name="ledger_csv"),
     path("tasks/<int:pk>/approve/", views.task_approve, name="task_approve"),
     path("tasks/<int:pk>/reject/", views.task_reject, name="task_reject"),
 ]

@@ -1,10 +1,11 @@
 """Pages: one module per page group (generate, gallery, tasks, files, kie callbacks,
-credits)."""
+credits, analytics)."""
 
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from generator.views.access import staff_required
+from generator.views.analytics import analytics_csv, analytics_page, ledger_csv
 from generator.views.callbacks import kie_callback
 from generator.views.credits import approve as task_approve
 from generator.views.credits import balance, reconciliation_page
@@ -17,6 +18,8 @@ from generator.views.language import set_language
 from generator.views.tasks import task_cancel, task_detail, task_rerun
 
 __all__ = [
+    "analytics_csv",
+    "analytics_page",
     "asset_file",
     "asset_thumbnail",
     "balance",
@@ -27,6 +30,7 @@ __all__ = [
     "generate",
     "home",
     "kie_callback",
+    "ledger_csv",
     "reconciliation_page",
     "set_language",
     "staff_required",

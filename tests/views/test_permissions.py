@@ -125,6 +125,9 @@ MATRIX: dict[str, Expect] = {
     "generator:balance": STUDIO_PAGE,
     "generator:credits": STUDIO_PAGE,
     "generator:reconciliation": STUDIO_PAGE,
+    "generator:analytics": STUDIO_PAGE,
+    "generator:analytics_csv": STUDIO_PAGE,
+    "generator:ledger_csv": STUDIO_PAGE,
     # Approving spending: admins only (generator.approve_spending).
     "generator:task_approve": Expect(LOGIN, 403, 403, Redirect("/tasks/"), "POST"),
     "generator:task_reject": Expect(LOGIN, 403, 403, Redirect("/tasks/"), "POST"),
