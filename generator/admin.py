@@ -19,6 +19,8 @@ from generator.models import (
     Asset,
     Budget,
     BudgetAlert,
+    Comparison,
+    ComparisonEntry,
     CreditBalanceSnapshot,
     CreditLedgerEntry,
     CreditPolicy,
@@ -629,6 +631,47 @@ class ReconciliationAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ComparisonEntryInline(admin.TabularInline):
+    model = ComparisonEntry
+    extra = 0
+    can_delete = False
+    fields = ["position", "task"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Comparison)
+class ComparisonAdmin(admin.ModelAdmin):
+    """Model comparisons and their winners: read here (the studio's Compare page makes
+    them)."""
+
+    list_display = ["id", "prompt_text", "created_by", "winner", "created_at"]
+    list_select_related = ["created_by", "winner"]
+    search_fields = ["prompt_text"]
+    inlines = [ComparisonEntryInline]
+    readonly_fields = [
+        "created_by",
+        "prompt_text",
+        "kind",
+        "winner",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

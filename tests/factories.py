@@ -58,6 +58,8 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
     from generator.models import (
         Budget,
         BudgetAlert,
+        Comparison,
+        ComparisonEntry,
         CreditBalanceSnapshot,
         CreditLedgerEntry,
         CreditPolicy,
@@ -121,6 +123,12 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
             model_key="ideogram-v3", price_key="rendering_speed=TURBO", credits=Decimal("3.5")
         ),
         CreditPolicy: CreditPolicy.current(),
+        Comparison: (
+            comparison := Comparison.objects.create(
+                created_by=user, prompt_text=prompt, kind="image", winner=task
+            )
+        ),
+        ComparisonEntry: ComparisonEntry.objects.create(comparison=comparison, task=task),
         Budget: (budget := Budget.objects.create(monthly_credits=Decimal("1000"))),
         BudgetAlert: BudgetAlert.objects.create(
             budget=budget, month=now.date().replace(day=1), percent=50, spent=Decimal("500")

@@ -29,6 +29,7 @@ def test_every_admin_list_and_a_task_page_load(admin_client):
         "budget",
         "budgetalert",
         "reconciliation",
+        "comparison",
         "prompt",
         "joblease",
     ]:

@@ -1,8 +1,9 @@
 """What we keep: prompts, generation tasks and their events, assets, credits and their
-rules, leases."""
+rules, model comparisons, leases."""
 
 from generator.models.assets import Asset
 from generator.models.budgets import Budget, BudgetAlert, CreditPolicy
+from generator.models.comparisons import Comparison, ComparisonEntry
 from generator.models.credits import (
     CreditBalanceSnapshot,
     CreditLedgerEntry,
@@ -37,6 +38,8 @@ __all__ = [
     "Asset",
     "Budget",
     "BudgetAlert",
+    "Comparison",
+    "ComparisonEntry",
     "CreditBalanceSnapshot",
     "CreditLedgerEntry",
     "CreditPolicy",

@@ -49,6 +49,14 @@ def seconds(value) -> str:
 
 
 @register.filter
+def timesince_seconds(start, end) -> float | None:
+    """Seconds from `start` to `end` (two datetimes), for the `seconds` filter."""
+    if not start or not end:
+        return None
+    return (end - start).total_seconds()
+
+
+@register.filter
 def filesize(value) -> str:
     """Django's own, in the page's language: '1.5 MB', '1,5 Mo'."""
     return "-" if _decimal(value) is None else filesizeformat(value)

@@ -1,5 +1,5 @@
 """Pages: one module per page group (generate, gallery, tasks, files, kie callbacks,
-credits, analytics)."""
+credits, analytics, compare)."""
 
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from generator.views.access import staff_required
 from generator.views.analytics import analytics_csv, analytics_page, ledger_csv
 from generator.views.callbacks import kie_callback
+from generator.views.compare import compare, comparison, comparison_winner
 from generator.views.credits import approve as task_approve
 from generator.views.credits import balance, reconciliation_page
 from generator.views.credits import overview as credits_overview
@@ -23,6 +24,9 @@ __all__ = [
     "asset_file",
     "asset_thumbnail",
     "balance",
+    "compare",
+    "comparison",
+    "comparison_winner",
     "credits_overview",
     "estimate",
     "gallery",

@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
-from generator.models import Asset, GenerationTask, TaskInput
+from generator.models import Asset, Comparison, GenerationTask, TaskInput
 from tests.factories import make_one_of_each
 
 ROLES = ("anonymous", "user", "staff", "superuser")
@@ -85,6 +85,7 @@ ADMIN_MODELS = {
     "generator.budget": EDITABLE,
     "generator.budgetalert": {**READ_ONLY, "delete": 200},
     "generator.reconciliation": {**READ_ONLY, "delete": 200},
+    "generator.comparison": READ_ONLY,
     "generator.joblease": {**READ_ONLY, "delete": 200},
 }
 
@@ -128,6 +129,10 @@ MATRIX: dict[str, Expect] = {
     "generator:analytics": STUDIO_PAGE,
     "generator:analytics_csv": STUDIO_PAGE,
     "generator:ledger_csv": STUDIO_PAGE,
+    "generator:compare": STUDIO_PAGE,
+    "generator:comparison": STUDIO_PAGE,
+    # A winner must be one of the comparison's tasks: none is named here.
+    "generator:comparison_winner": Expect(LOGIN, 403, 404, 404, "POST"),
     # Approving spending: admins only (generator.approve_spending).
     "generator:task_approve": Expect(LOGIN, 403, 403, Redirect("/tasks/"), "POST"),
     "generator:task_reject": Expect(LOGIN, 403, 403, Redirect("/tasks/"), "POST"),
@@ -174,6 +179,8 @@ def _url(key: str, route: str, objects: dict) -> str:
         "generator:asset_file": objects[Asset],
         "generator:asset_thumbnail": objects[Asset],
         "generator:task_input_file": objects[TaskInput],
+        "generator:comparison": objects[Comparison],
+        "generator:comparison_winner": objects[Comparison],
     }
     if key.startswith("generator:") and "<int:pk>" in route:
         return reverse(key, kwargs={"pk": by_pk.get(key, task).pk})
