@@ -43,6 +43,13 @@ def start_comparison(user, model_keys: list[str], prompt: str, submission_token:
     prompt = (prompt or "").strip()
     if not prompt:
         raise catalog.CatalogError({"prompt": _("Write the prompt to send to every model.")})
+    if "\x00" in prompt:  # PostgreSQL stores no NUL: refuse it before anything is saved
+        raise catalog.CatalogError(
+            {
+                "prompt": _("%(field)s %(problem)s.")
+                % {"field": _("Prompt"), "problem": _("must not contain a NUL character")}
+            }
+        )
     key = _key(submission_token)
     earlier = (
         Comparison.objects.filter(created_by=user, submission_key=key).first() if key else None

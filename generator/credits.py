@@ -234,8 +234,9 @@ def reject(task: GenerationTask, by, reason: str = "") -> bool:
     """An admin refuses a task above the threshold: canceled, nothing spent."""
     with in_language_of(task.created_by_id):
         message = _("not approved by %(admin)s") % {"admin": _person(by)}
-        if reason.strip():
-            message += _(": %(reason)s") % {"reason": reason.strip()[:500]}
+        reason = reason.replace("\x00", "").strip()  # PostgreSQL stores no NUL
+        if reason:
+            message += _(": %(reason)s") % {"reason": reason[:500]}
     try:
         task.transition(State.CANCELED, message=message)
     except IllegalTransition:

@@ -116,3 +116,23 @@ def test_a_refresh_records_when_it_asked_and_when_kie_answered(sandbox):
     snapshot = jobs.refresh_credits()
     assert snapshot.requested_at <= snapshot.at
     assert snapshot.balance == Decimal("1000")
+
+
+@pytest.mark.django_db
+def test_kie_credits_says_the_money_the_pace_and_when_it_runs_out(sandbox, staff, capsys):
+    from django.core.management import call_command
+
+    from generator.models import CreditLedgerEntry
+    from tests.factories import make_task
+
+    task = make_task(staff, state="SUCCEEDED", credits_charged=70)
+    CreditLedgerEntry.objects.create(task=task, user=staff, kind="reserve", amount=-70)
+    call_command("kie", "credits", "--json")
+    shown = __import__("json").loads(capsys.readouterr().out)
+    assert (shown["credits"], shown["usd"], shown["per_day"], shown["low"]) == (
+        1000,
+        5.0,
+        10,
+        False,
+    )
+    assert shown["runs_out_on"]  # 100 days from now at 10 credits a day

@@ -258,3 +258,12 @@ def test_the_form_says_before_submit_what_will_not_be_covered(staff_client, staf
     assert "does not cover this task" in html
     assert "Marie&#x27;s monthly budget has 3 credits left" in html
     assert "waits for an admin&#x27;s approval" in html
+
+
+@pytest.mark.django_db
+def test_a_rejection_reason_keeps_no_nul(staff, django_user_model):
+    CreditPolicy.objects.create(pk=1, approval_threshold=Decimal("1"))
+    task = start(staff)
+    admin = django_user_model.objects.create_superuser("boss", "b@x.io", "pw")
+    assert credits.reject(task, admin, "too\x00 dear")
+    assert "too dear" in task.events.last().message

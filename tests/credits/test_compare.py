@@ -114,3 +114,10 @@ def test_only_models_of_one_kind_that_need_no_image_are_offered():
         "flux-kontext-max",
         "ideogram-v3",
     }
+
+
+@pytest.mark.django_db
+def test_a_nul_in_the_prompt_is_refused_before_anything_is_saved(staff, staff_client):
+    response = post(staff_client, THREE, prompt="a desk\x00")
+    assert response.status_code == 400 and "NUL" in response.content.decode()
+    assert not Comparison.objects.exists()

@@ -223,17 +223,32 @@ class Command(BaseCommand):
 
     # --- credits ------------------------------------------------------------------
     def do_credits(self, json: bool = False, **_):
+        from generator import credits as spending
+
+        asked = timezone.now()
         with kie_client() as client:
             try:
                 balance = client.account.credits()
             except KieError as exc:
                 raise CommandError(f"kie.ai did not give the balance: {exc}") from None
         snapshot = CreditBalanceSnapshot.objects.create(
-            balance=balance, sandbox=settings.KIE_USE_SANDBOX
+            balance=balance, sandbox=settings.KIE_USE_SANDBOX, requested_at=asked
         )
-        number = int(balance) if balance == balance.to_integral_value() else float(balance)
-        payload = {"credits": number, "mode": mode_label(), "at": snapshot.at}
-        self.emit(payload, json, f"{balance} credits ({mode_label()})")
+        usd = (balance * settings.CREDIT_PRICE_USD).quantize(Decimal("0.01"))
+        seen = spending.forecast(balance)
+        payload = {
+            "credits": _number(balance),
+            "usd": float(usd),
+            "low": balance < spending.CreditPolicy.current().low_balance,
+            "per_day": _number(seen.per_day),
+            "runs_out_on": seen.runs_out_on.isoformat() if seen.runs_out_on else None,
+            "mode": mode_label(),
+            "at": snapshot.at,
+        }
+        text = f"{balance} credits ({mode_label()}), about ${usd}"
+        if seen.runs_out_on:
+            text += f"; at {seen.per_day} credits a day it runs out around {seen.runs_out_on}"
+        self.emit(payload, json, text)
 
     # --- reconcile ----------------------------------------------------------------
     def do_reconcile(self, since=None, json: bool = False, **_):
@@ -431,6 +446,10 @@ def _chaos_args(options, as_json: bool) -> list[str]:
     if options.seed is not None:
         args.append(f"--seed={options.seed}")
     return args + (["--keep"] if options.keep else []) + (["--json"] if as_json else [])
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _owner(username: str | None):
