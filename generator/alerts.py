@@ -121,14 +121,14 @@ def _unexplained_drop(reconciliation_id: int):
         },
         "",
     ]
-    for flag in done.flags:
+    for flag in done.flags_shown():
         tasks = ", ".join(f"#{task['id']}" for task in flag["tasks"]) or "-"
         lines.append(
             _("%(amount)s between %(start)s and %(end)s (tasks around it: %(tasks)s)")
             % {
                 "amount": credit_amount(flag["unexplained"]),
-                "start": flag["from"][:19].replace("T", " "),
-                "end": flag["to"][:19].replace("T", " "),
+                "start": date_format(timezone.localtime(flag["from"]), "DATETIME_FORMAT"),
+                "end": date_format(timezone.localtime(flag["to"]), "DATETIME_FORMAT"),
                 "tasks": tasks,
             }
         )

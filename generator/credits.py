@@ -334,7 +334,21 @@ def advice(user, cost: Decimal) -> list[Advice]:
     for budget in budgets_for(user):
         use = use_of(budget)
         if cost > use.left:
-            said.append(Advice("warn", refusal(use, cost)))
+            said.append(
+                Advice(
+                    "warn",
+                    _(
+                        "%(budget)s has %(left)s left this month (of %(limit)s): this task "
+                        "(%(cost)s) would be refused."
+                    )
+                    % {
+                        "budget": budget.name,
+                        "left": credit_amount(max(use.left, Decimal(0))),
+                        "limit": credit_amount(budget.monthly_credits),
+                        "cost": credit_amount(cost),
+                    },
+                )
+            )
         else:
             said.append(
                 Advice(

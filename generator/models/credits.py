@@ -205,6 +205,38 @@ class Reconciliation(models.Model):
     def __str__(self) -> str:
         return f"{self.period_start:%Y-%m-%d %H:%M} → {self.period_end:%Y-%m-%d %H:%M}"
 
+    def flags_shown(self) -> list[dict]:
+        """The flags for a page: their moments as datetimes (shown in the page's time
+        zone), tasks' states and charges in words."""
+        from django.utils.dateparse import parse_datetime
+
+        from generator.models.tasks import State
+
+        charges = {
+            "charged": _("Charged"),
+            "refunded": _("Refunded"),
+            "not_charged": _("Not charged"),
+            "unknown": _("Charge unknown"),
+            "pending": _("pending"),
+        }
+        states = dict(State.choices)
+        return [
+            {
+                **flag,
+                "from": parse_datetime(flag["from"]),
+                "to": parse_datetime(flag["to"]),
+                "tasks": [
+                    {
+                        **task,
+                        "state": states.get(task["state"], task["state"]),
+                        "charge": charges.get(task["charge"], task["charge"]),
+                    }
+                    for task in flag["tasks"]
+                ],
+            }
+            for flag in self.flags
+        ]
+
     def as_json(self) -> dict:
         """What `kie reconcile --json` prints."""
         return {

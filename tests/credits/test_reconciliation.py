@@ -11,6 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from generator import credits, generations, reconciliation, upstream
 from generator.models import CreditLedgerEntry, GenerationTask, Reconciliation
@@ -156,6 +158,8 @@ def test_the_reconciliation_page_shows_flags_and_admins_reconcile_from_it(
     assert done.unexplained == 4
     html = staff_client.get("/credits/reconciliation/").content.decode()
     assert "4 credits" in html and "not explained" in html
+    flagged_at = parse_datetime(done.flags[0]["to"])
+    assert timezone.localtime(flagged_at).strftime("%H:%M:%S") in html  # the page's time zone
     assert f"/tasks/{GenerationTask.objects.get().pk}/" in html
     assert 'action="/credits/reconciliation/"' not in html  # staff cannot start one
     assert staff_client.post("/credits/reconciliation/").status_code == 403
