@@ -1,6 +1,7 @@
 """Typed readers for settings that come from the environment."""
 
 import os
+from decimal import Decimal
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -49,3 +50,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_decimal(name: str, default: str) -> Decimal:
+    """A finite, non-negative decimal (a price): "0.005", not a float's 0.005000000001."""
+    raw = os.environ.get(name)
+    text = raw.strip() if raw and raw.strip() else default
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+    if not value.is_finite() or value < 0:
+        raise ImproperlyConfigured(f"{name} must be a finite number of at least 0, not {raw!r}")
+    return value

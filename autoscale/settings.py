@@ -12,7 +12,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy
 
-from autoscale.env import env_bool, env_float, env_int, env_list, env_str
+from autoscale.env import env_bool, env_decimal, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AUTOSCALE_VAR_DIR", str(BASE_DIR / "var")))
@@ -232,6 +232,8 @@ KIE_DOWNLOAD_HOSTS = env_list(
 )
 KIE_MAX_DOWNLOAD_BYTES = env_int("KIE_MAX_DOWNLOAD_BYTES", 200 * 1024 * 1024)
 KIE_CREATE_RATE_LIMIT = env_int("KIE_CREATE_RATE_LIMIT", 20)  # creates per 10 s (kie's default)
+# What one credit costs in dollars, shown beside every credit amount (kie.ai: $0.005).
+CREDIT_PRICE_USD = env_decimal("CREDIT_PRICE_USD", "0.005")
 
 # --- review e-mails and the posting pipeline's API ----------------------------------
 # The studio's public address, for links in e-mails and in the API's callbacks.

@@ -14,20 +14,27 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from generator import catalog, generations
+from generator import catalog, credits, generations
 from generator.models import (
     ApiCallback,
     ApiToken,
     Asset,
     AssetComment,
     AssetReview,
+    Budget,
+    BudgetAlert,
     CallbackHost,
+    Comparison,
+    ComparisonEntry,
     CreditBalanceSnapshot,
     CreditLedgerEntry,
+    CreditPolicy,
     GenerationTask,
     JobLease,
     PriceOverride,
     Prompt,
+    PublishedPrice,
+    Reconciliation,
     ReviewEvent,
     TaskEvent,
     TaskInput,
@@ -143,7 +150,15 @@ class GenerationTaskAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["created_by"]
     inlines = [TaskInputInline, AssetInline, TaskEventInline]
-    actions = ["poll_now", "rerun", "cancel", "retry_download", "attach_kie_task"]
+    actions = [
+        "approve",
+        "reject",
+        "poll_now",
+        "rerun",
+        "cancel",
+        "retry_download",
+        "attach_kie_task",
+    ]
     # Upstream facts and the state machine are never edited by hand.
     readonly_fields = [
         "state",
@@ -274,6 +289,34 @@ class GenerationTaskAdmin(admin.ModelAdmin):
 
     def has_operate_permission(self, request):
         return request.user.has_perm("generator.change_generationtask")
+
+    @admin.action(description=gettext_lazy("Approve (tasks awaiting approval)"))
+    def approve(self, request, queryset):
+        if not credits.may_approve(request.user):
+            self.message_user(request, _("Only an admin may approve spending."), messages.ERROR)
+            return
+        count = sum(credits.approve(task, request.user) for task in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d task approved: it is on its way to kie.ai.",
+                "%(count)d tasks approved: they are on their way to kie.ai.",
+                count,
+            )
+            % {"count": count},
+        )
+
+    @admin.action(description=gettext_lazy("Reject (tasks awaiting approval; nothing is spent)"))
+    def reject(self, request, queryset):
+        if not credits.may_approve(request.user):
+            self.message_user(request, _("Only an admin may approve spending."), messages.ERROR)
+            return
+        count = sum(credits.reject(task, request.user) for task in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d task rejected.", "%(count)d tasks rejected.", count)
+            % {"count": count},
+        )
 
     @admin.action(description=gettext_lazy("Re-poll now"), permissions=["operate"])
     def poll_now(self, request, queryset):
@@ -460,10 +503,10 @@ class AssetAdmin(admin.ModelAdmin):
 
 @admin.register(CreditLedgerEntry)
 class CreditLedgerEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "kind", "amount", "task", "note"]
-    list_filter = ["kind", "at"]
-    search_fields = ["note", "task__id"]
-    list_select_related = ["task"]
+    list_display = ["at", "kind", "amount", "task", "user", "note"]
+    list_filter = ["kind", "at", "user"]
+    search_fields = ["note", "task__id", "user__username"]
+    list_select_related = ["task", "user"]
 
     # Append-only: an admin adds a manual adjustment; nothing is changed or deleted.
     fields = ["amount", "task", "note"]
@@ -476,13 +519,14 @@ class CreditLedgerEntryAdmin(admin.ModelAdmin):
         return False
 
     def get_fields(self, request, obj=None):
-        return ["at", "kind", "amount", "task", "note"] if obj else self.fields
+        return ["at", "kind", "amount", "task", "user", "note"] if obj else self.fields
 
     def get_readonly_fields(self, request, obj=None):
-        return ["at", "kind", "amount", "task", "note"] if obj else []
+        return ["at", "kind", "amount", "task", "user", "note"] if obj else []
 
     def save_model(self, request, obj, form, change):
         obj.kind = CreditLedgerEntry.Kind.ADJUST
+        obj.user = request.user
         super().save_model(request, obj, form, change)
 
     def changelist_view(self, request, extra_context=None):
@@ -534,6 +578,155 @@ class PriceOverrideAdmin(admin.ModelAdmin):
         if override.price_key not in prices:
             return _("no such price")
         return credits_shown(prices[override.price_key])
+
+
+@admin.register(PublishedPrice)
+class PublishedPriceAdmin(admin.ModelAdmin):
+    """What kie.ai says its prices are (read daily): read here, deleted to fall back on the
+    catalog's price, overridden under Price overrides."""
+
+    list_display = ["model_key", "price_key", "credits", "catalog_price", "fetched_at"]
+    list_filter = ["model_key"]
+    readonly_fields = ["model_key", "price_key", "credits", "description", "fetched_at"]
+    actions = ["refresh"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("catalog price"))
+    def catalog_price(self, price):
+        try:
+            prices = dict(catalog.get(price.model_key).pricing.price_keys())
+        except catalog.CatalogError:
+            return "-"
+        return credits_shown(prices[price.price_key]) if price.price_key in prices else "-"
+
+    @admin.action(description=gettext_lazy("Ask kie.ai for its prices now"))
+    def refresh(self, request, queryset):
+        from generator import jobs
+
+        count = jobs.refresh_prices()
+        self.message_user(
+            request,
+            ngettext("kie.ai stated %(count)d price.", "kie.ai stated %(count)d prices.", count)
+            % {"count": count},
+        )
+
+
+@admin.register(CreditPolicy)
+class CreditPolicyAdmin(admin.ModelAdmin):
+    """One row: the low-balance warning and the approval threshold."""
+
+    list_display = ["__str__", "low_balance", "approval_threshold", "updated_at"]
+    fields = ["low_balance", "approval_threshold"]
+
+    def has_add_permission(self, request):
+        return not CreditPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reconciliation)
+class ReconciliationAdmin(admin.ModelAdmin):
+    """kie.ai's balance against the ledger (the studio's Reconciliation page shows the
+    flags with their tasks): read here, never edited."""
+
+    list_display = ["period_end", "period_start", "provider_spent", "ledger_spent", "unexplained"]
+    list_filter = ["sandbox", "period_end"]
+    readonly_fields = [
+        "period_start",
+        "period_end",
+        "start_snapshot",
+        "end_snapshot",
+        "provider_spent",
+        "ledger_spent",
+        "unexplained",
+        "flags",
+        "sandbox",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ComparisonEntryInline(admin.TabularInline):
+    model = ComparisonEntry
+    extra = 0
+    can_delete = False
+    fields = ["position", "task"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Comparison)
+class ComparisonAdmin(admin.ModelAdmin):
+    """Model comparisons and their winners: read here (the studio's Compare page makes
+    them)."""
+
+    list_display = ["id", "prompt_text", "created_by", "winner", "created_at"]
+    list_select_related = ["created_by", "winner"]
+    search_fields = ["prompt_text"]
+    inlines = [ComparisonEntryInline]
+    readonly_fields = [
+        "created_by",
+        "prompt_text",
+        "kind",
+        "winner",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Budget)
+class BudgetAdmin(admin.ModelAdmin):
+    """Monthly budgets: the team's (no person) and per person; what each has spent."""
+
+    list_display = ["__str__", "monthly_credits", "spent_this_month", "left_this_month", "note"]
+    fields = ["user", "monthly_credits", "note"]
+    autocomplete_fields = []
+    raw_id_fields = ["user"]
+
+    @admin.display(description=gettext_lazy("spent this month"))
+    def spent_this_month(self, budget):
+        return credits_shown(credits.use_of(budget).spent)
+
+    @admin.display(description=gettext_lazy("left this month"))
+    def left_this_month(self, budget):
+        return credits_shown(credits.use_of(budget).left)
+
+
+@admin.register(BudgetAlert)
+class BudgetAlertAdmin(admin.ModelAdmin):
+    list_display = ["at", "budget", "percent", "spent", "month"]
+    list_filter = ["percent", "month"]
+    readonly_fields = ["budget", "month", "percent", "spent", "at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(JobLease)

@@ -1,4 +1,5 @@
-"""Values every page shows: which kie.ai we talk to, and what awaits the person's review."""
+"""Values every page shows: which kie.ai we talk to, its balance, and what awaits the
+person's review (each read only when a page shows it: the login page never does)."""
 
 from django.utils.functional import SimpleLazyObject
 
@@ -6,7 +7,12 @@ from generator.upstream import mode_label
 
 
 def studio(request):
-    return {"kie_mode": mode_label()}
+    from generator import credits
+
+    return {
+        "kie_mode": mode_label(),
+        "credit_balance": SimpleLazyObject(credits.balance_in_sight),
+    }
 
 
 def review(request):

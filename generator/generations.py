@@ -15,22 +15,26 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from generator import catalog, jobs
+from generator import catalog, credits, jobs, prices
 from generator.media import MediaError, inspect_image
 from generator.models import (
     Asset,
     FailureKind,
     GenerationTask,
+    IllegalTransition,
     Lineage,
     PriceOverride,
     Prompt,
+    PublishedPrice,
     State,
     TaskInput,
 )
 from generator.models.preferences import in_language_of
+from generator.templatetags.studio import credit_amount
 
 logger = logging.getLogger(__name__)
 MAX_INPUT_BYTES = 10 * 1024 * 1024
@@ -55,7 +59,7 @@ class ImageInput:
 
 
 def estimate(model: catalog.CatalogModel, params: dict[str, Any]) -> Decimal:
-    return model.estimate(params, PriceOverride.for_model(model.key))
+    return model.estimate(params, prices.overrides_for(model.key))
 
 
 @dataclass(frozen=True)
@@ -75,12 +79,21 @@ def estimate_from_raw(
         if name and raw.get(name) not in (None, ""):
             with contextlib.suppress(KeyError, ValueError):  # the form shows the error
                 params[name] = catalog.coerce(operation.param(name), raw.get(name))
-    overrides = PriceOverride.for_model(model.key)
-    overridden = pricing.price_key(params) in overrides
+    key = pricing.price_key(params)
+    by_admin = PriceOverride.for_model(model.key)
+    published = PublishedPrice.objects.filter(model_key=model.key, price_key=key).first()
+    if key in by_admin:
+        source = _("price set by an admin")
+    elif published:
+        source = _("price published by kie.ai (read %(day)s)") % {
+            "day": date_format(timezone.localtime(published.fetched_at), "DATE_FORMAT")
+        }
+    else:
+        source = pricing.source
     return Estimate(
-        credits=model.estimate(params, overrides),
-        documented=pricing.documented or overridden,
-        source=_("price set by an admin") if overridden else pricing.source,
+        credits=model.estimate(params, prices.overrides_for(model.key)),
+        documented=pricing.documented or key in by_admin or published is not None,
+        source=source,
     )
 
 
@@ -161,7 +174,11 @@ def submission_key(token: str) -> str:
 
 
 def _record(user, model, operation, params, checked, image_param, saved_prompt, key, made_from):
+    cost = estimate(model, params)
     with transaction.atomic():
+        # Budgets refuse here, before anything is saved or sent; a task above the
+        # approval threshold waits for an admin, nothing reserved.
+        held = credits.admit(user, cost)
         task = GenerationTask.objects.create(
             submission_key=key,
             created_by=user,
@@ -171,7 +188,8 @@ def _record(user, model, operation, params, checked, image_param, saved_prompt, 
             kind=model.kind,
             params=params,
             prompt_text=params.get("prompt", ""),
-            credits_estimated=estimate(model, params),
+            credits_estimated=cost,
+            state=State.AWAITING_APPROVAL if held else State.QUEUED,
         )
         for position, (image, content_type) in enumerate(checked):
             task_input = TaskInput(
@@ -192,9 +210,23 @@ def _record(user, model, operation, params, checked, image_param, saved_prompt, 
         if made_from is not None:
             Lineage.objects.create(task=task, made_from=made_from)
         with in_language_of(user.pk):
-            task.events.create(to_state=State.QUEUED, message=_("created"))
-        transaction.on_commit(lambda: _queue_submission(task.pk))
+            created = _("created")
+            if held:
+                created = _(
+                    "created; waits for an admin's approval (above the %(threshold)s threshold)"
+                ) % {"threshold": credit_amount(credits.approval_threshold())}
+            task.events.create(to_state=task.state, message=created)
+        if not held:
+            transaction.on_commit(lambda: _queue_submission(task.pk))
+        transaction.on_commit(_check_budget_alerts)
     return task
+
+
+def _check_budget_alerts() -> None:
+    try:
+        credits.check_budget_alerts()
+    except Exception:  # an alert must never turn a saved task into an error page
+        logger.warning("could not check the budget alerts", exc_info=True)
 
 
 def _queue_submission(task_pk: int) -> None:
@@ -256,17 +288,18 @@ def rerun(task: GenerationTask, user, submission_token: str = "") -> GenerationT
 
 
 def charge_status(task: GenerationTask) -> str:
-    """ "known" (what kie.ai kept is in credits_charged), "pending" while in flight, or
-    "unknown": kie.ai may have made it and nobody can yet say."""
-    if task.credits_charged is not None:
-        return "known"
-    if task.state == State.UNCONFIRMED or task.failure_kind == FailureKind.UNKNOWN:
-        return "unknown"
-    return "pending"
+    """What kie.ai kept, in one word (GenerationTask.charge): charged, refunded,
+    not_charged, unknown, or pending while the task is not finished."""
+    return task.charge
 
 
 def cancel(task: GenerationTask) -> bool:
     """Cancel a task that has not been sent to kie.ai yet (kie has no cancel call)."""
+    if task.state == State.AWAITING_APPROVAL:
+        with in_language_of(task.created_by_id), contextlib.suppress(IllegalTransition):
+            task.transition(State.CANCELED, message=_("canceled while awaiting approval"))
+            return True
+        return False
     claimed = GenerationTask.objects.filter(
         pk=task.pk, state=State.QUEUED, submit_claimed_at__isnull=True
     ).update(submit_claimed_at=timezone.now())
@@ -286,10 +319,15 @@ def poll_now(task: GenerationTask) -> bool:
     return True
 
 
-def callback_arrived(upstream_task_id: str, reference: str = "") -> bool:
+def callback_arrived(
+    upstream_task_id: str, reference: str = "", consumed: Decimal | None = None
+) -> bool:
     """kie.ai called back about `upstream_task_id`. With our signed reference it names our
     task, which re-attaches a create whose answer was lost; either way the task is polled
-    soon (the callback's own body is never trusted: record-info is re-read)."""
+    soon (the callback's own body is never trusted: record-info is re-read). `consumed` is
+    what a callback signed by kie.ai says the task cost: booked when kie made the result."""
+    if consumed is not None:
+        credits_reported(upstream_task_id, consumed)
     task_pk = jobs.task_from_reference(reference) if reference else None
     task = GenerationTask.objects.filter(pk=task_pk).first() if task_pk else None
     reattachable = task and not task.upstream_task_id and _may_have_been_made(task)
@@ -302,6 +340,18 @@ def callback_arrived(upstream_task_id: str, reference: str = "") -> bool:
         jobs.ensure_sweep()
         return True
     return poll_soon(upstream_task_id)
+
+
+def credits_reported(upstream_task_id: str, consumed: Decimal) -> None:
+    """Keep kie's figure for its task; book it at once if kie has made the result."""
+    tasks = GenerationTask.objects.filter(upstream_task_id=upstream_task_id)
+    tasks.update(credits_reported=consumed)
+    for task in tasks:
+        made = task.state in (State.DOWNLOADING, State.SUCCEEDED) or (
+            task.state == State.FAILED and task.failure_kind == FailureKind.DOWNLOAD
+        )
+        if made:
+            task.book_charge(consumed)
 
 
 def attach_upstream_task(task: GenerationTask, upstream_task_id: str, by) -> bool:

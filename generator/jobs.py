@@ -22,13 +22,14 @@ from functools import wraps
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_q.tasks import async_task
 
-from generator import catalog
+from generator import catalog, credits
 from generator.heartbeat import heartbeat
 from generator.kie import (
     AuthenticationError,
@@ -417,6 +418,7 @@ def poll_sweep() -> None:
         while still_ours():
             poll_due_tasks(keep_alive=still_ours)
             resume_stalled_tasks()
+            _refresh_balance_after_completions()
             wait = _seconds_until_next_poll()
             if wait is None or time.monotonic() + min(wait, 1.0) > deadline:
                 break
@@ -427,6 +429,8 @@ def poll_sweep() -> None:
     # its creator's ensure_sweep(): no wake-up is lost.
     if GenerationTask.objects.active().exists():
         enqueue("poll_sweep")
+    else:  # all done: the last completions' balance, however recent the latest read
+        _refresh_balance_after_completions(min_age=timedelta(0))
 
 
 def ensure_sweep() -> None:
@@ -598,18 +602,30 @@ def apply_status(task: GenerationTask, status: TaskStatus, now) -> None:
         )
         return
     if status.state is UpstreamState.SUCCEEDED:
-        task.transition(
-            State.DOWNLOADING,
-            result_urls=list(result_urls),
-            upstream_record=record,
-            progress=1.0,
-            download_claimed_until=None,
-        )
+        with transaction.atomic():
+            task.transition(
+                State.DOWNLOADING,
+                result_urls=list(result_urls),
+                upstream_record=record,
+                progress=1.0,
+                download_claimed_until=None,
+            )
+            # kie.ai's charge is final once it made the result, whatever our download does.
+            consumed = status.credits_consumed
+            if consumed is None:
+                consumed = task.credits_reported
+            if consumed is not None:
+                task.book_charge(consumed)
         enqueue("download", task.pk)
         return
     if status.state is UpstreamState.FAILED:
         kind, message = describe_generation_failure(status, task)
-        task.transition(State.FAILED, failure_kind=kind, message=message, upstream_record=record)
+        with transaction.atomic():
+            task.transition(
+                State.FAILED, failure_kind=kind, message=message, upstream_record=record
+            )
+            if status.credits_consumed:  # kie kept something of a failed generation
+                task.book_charge(status.credits_consumed)
         return
     if _timed_out(task, now):
         _time_out(task)
@@ -770,11 +786,9 @@ def download(task_id: int) -> None:
                 return
     task.transition(
         State.SUCCEEDED,
-        credits_charged=task.credits_estimated,
         message=ngettext("%(count)d file saved", "%(count)d files saved", len(task.result_urls))
         % {"count": len(task.result_urls)},
     )
-    enqueue("refresh_credits")
 
 
 def store_result(task: GenerationTask, index: int, url: str, client, deadline: float) -> Asset:
@@ -882,11 +896,34 @@ def _download_failed(task: GenerationTask, index: int, exc: Exception) -> None:
 
 
 def refresh_credits() -> CreditBalanceSnapshot | None:
-    """Record kie's balance (free to ask); the ledger is compared against these snapshots."""
-    with kie_client() as client:
-        try:
-            balance = client.account.credits()
-        except KieError as exc:
-            logger.warning("credit balance unavailable: %s", exc)
-            return None
-    return CreditBalanceSnapshot.objects.create(balance=balance, sandbox=settings.KIE_USE_SANDBOX)
+    """Record kie's balance (free to ask): scheduled, and queued by the header when the
+    latest is old; the ledger is reconciled against these snapshots."""
+    return credits.refresh_balance()
+
+
+def reconcile_credits() -> None:
+    """Scheduled hourly: kie.ai's balance movements against the ledger (a drop the ledger
+    does not explain is flagged and e-mailed); then the budgets' alerts."""
+    from generator import reconciliation
+
+    try:
+        reconciliation.reconcile()
+    except reconciliation.ReconcileError as exc:
+        logger.warning("reconciliation skipped: %s", exc)
+    credits.check_budget_alerts()
+
+
+def refresh_prices(sleep=time.sleep) -> int:
+    """Scheduled daily: the prices kie.ai publishes replace the catalog's estimates."""
+    from generator import prices
+
+    return prices.refresh(sleep=sleep)
+
+
+def _refresh_balance_after_completions(min_age=credits.BALANCE_MIN_AGE) -> None:
+    """Tasks finished since the balance was read: read it again (coalesced, see
+    generator.credits). A failure here never stops the sweep."""
+    try:
+        credits.refresh_balance_if_stale(min_age)
+    except Exception:
+        logger.warning("balance refresh after completions failed", exc_info=True)

@@ -60,12 +60,19 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
         ApiToken,
         AssetComment,
         AssetReview,
+        Budget,
+        BudgetAlert,
         CallbackHost,
+        Comparison,
+        ComparisonEntry,
         CreditBalanceSnapshot,
         CreditLedgerEntry,
+        CreditPolicy,
         JobLease,
         PriceOverride,
         Prompt,
+        PublishedPrice,
+        Reconciliation,
         ReviewEvent,
         TaskInput,
     )
@@ -101,6 +108,47 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
         CreditBalanceSnapshot: CreditBalanceSnapshot.objects.create(balance=Decimal("100")),
         PriceOverride: PriceOverride.objects.create(
             model_key="flux-kontext-pro", price_key="", credits=Decimal("4")
+        ),
+        Reconciliation: Reconciliation.objects.create(
+            period_start=now,
+            period_end=now,
+            provider_spent=Decimal("3.5"),
+            ledger_spent=Decimal("0"),
+            unexplained=Decimal("3.5"),
+            flags=[
+                {
+                    "from": now.isoformat(),
+                    "to": now.isoformat(),
+                    "provider_spent": 3.5,
+                    "ledger_spent": 0,
+                    "unexplained": 3.5,
+                    "tasks": [
+                        {
+                            "id": task.pk,
+                            "model": task.model_key,
+                            "state": task.state,
+                            "charge": task.charge,
+                            "credits_estimated": 5,
+                            "credits_charged": 5,
+                            "user": user.username,
+                        }
+                    ],
+                }
+            ],
+        ),
+        PublishedPrice: PublishedPrice.objects.create(
+            model_key="ideogram-v3", price_key="rendering_speed=TURBO", credits=Decimal("3.5")
+        ),
+        CreditPolicy: CreditPolicy.current(),
+        Comparison: (
+            comparison := Comparison.objects.create(
+                created_by=user, prompt_text=prompt, kind="image", winner=task
+            )
+        ),
+        ComparisonEntry: ComparisonEntry.objects.create(comparison=comparison, task=task),
+        Budget: (budget := Budget.objects.create(monthly_credits=Decimal("1000"))),
+        BudgetAlert: BudgetAlert.objects.create(
+            budget=budget, month=now.date().replace(day=1), percent=50, spent=Decimal("500")
         ),
         JobLease: JobLease.objects.create(name="poll-sweep-test", held_until=now),
         Schedule: Schedule.objects.create(func="generator.jobs.poll_sweep", name="test"),

@@ -24,6 +24,12 @@ def test_every_admin_list_and_a_task_page_load(admin_client):
         "creditledgerentry",
         "creditbalancesnapshot",
         "priceoverride",
+        "publishedprice",
+        "creditpolicy",
+        "budget",
+        "budgetalert",
+        "reconciliation",
+        "comparison",
         "prompt",
         "joblease",
     ]:
@@ -70,6 +76,7 @@ def test_the_credit_ledger_is_append_only(admin_client):
     assert response.status_code == 302
     entry = CreditLedgerEntry.objects.get()
     assert entry.kind == "adjust"  # whatever was posted: only adjustments are typed in
+    assert entry.user.username == "boss"  # an adjustment names the admin who made it
     page = admin_client.get(f"/admin/generator/creditledgerentry/{entry.pk}/change/")
     assert b"Delete" not in page.content and b'name="_save"' not in page.content
     admin_client.post(

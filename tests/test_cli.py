@@ -129,7 +129,7 @@ def test_status_json_never_shows_the_estimate_as_an_unknown_charge(staff):
     for task, credits, charge in (
         (unknown, None, "unknown"),
         (waiting, None, "unknown"),
-        (done, 5.0, "known"),
+        (done, 5.0, "charged"),
     ):
         result = json.loads(kie("status", str(task.pk), "--json"))
         assert (result["credits"], result["charge"]) == (credits, charge)

@@ -1,6 +1,7 @@
 """One httpx client for kie.ai: base URLs, Bearer auth, timeouts, the {code,msg,data} envelope.
 
-The family adapters (gpt4o_image, flux_kontext, market, account, files) hang off it.
+The family adapters (gpt4o_image, flux_kontext, market, account, discovery, files) hang
+off it.
 No Django here: give it URLs, a key and optionally an httpx transport (the tests pass
 the in-process sandbox's).
 """
@@ -80,6 +81,7 @@ class KieClient:
             follow_redirects=False,
         )
         from .account import Account
+        from .discovery import Discovery
         from .files import Files
         from .flux_kontext import FluxKontext
         from .gpt4o_image import Gpt4oImage
@@ -89,6 +91,7 @@ class KieClient:
         self.flux_kontext = FluxKontext(self)
         self.market = Market(self)
         self.account = Account(self)
+        self.discovery = Discovery(self)
         self.files = Files(self)
 
     def __repr__(self) -> str:  # never show the key

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .gpt4o_image import _task_id
-from .parsing import as_dict, as_progress, url_list
+from .parsing import as_decimal, as_dict, as_progress, url_list
 from .status import TaskStatus, UpstreamState
 
 _PENDING = {"waiting", "queuing", "queueing", "wait"}
@@ -41,6 +41,7 @@ def parse_record(task_id: str, data: Any) -> TaskStatus:
     else:  # generating, or a state we do not know yet
         state = UpstreamState.RUNNING
     progress = record.get("progress")  # 0-100, Sora 2 only
+    consumed = as_decimal(record.get("creditsConsumed"))
     return TaskStatus(
         task_id=task_id,
         state=state,
@@ -50,5 +51,6 @@ def parse_record(task_id: str, data: Any) -> TaskStatus:
         result_urls=urls,
         error_code=str(record.get("failCode") or ""),
         error_message=str(record.get("failMsg") or ""),
+        credits_consumed=consumed if consumed is not None and consumed >= 0 else None,
         raw=record,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +26,8 @@ class TaskStatus:
     short_lived_urls: tuple[str, ...] = ()
     error_code: str = ""
     error_message: str = ""
+    # What kie.ai says the task cost, where it says so (Market's creditsConsumed).
+    credits_consumed: Decimal | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property

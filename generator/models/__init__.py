@@ -1,9 +1,17 @@
-"""What we keep: prompts, generation tasks and their events, assets, credits, leases,
-reviews, API tokens and callbacks."""
+"""What we keep: prompts, generation tasks and their events, assets, credits and their
+rules, model comparisons, leases, reviews, API tokens and callbacks."""
 
 from generator.models.assets import Asset
+from generator.models.budgets import Budget, BudgetAlert, CreditPolicy
 from generator.models.callbacks import ApiCallback, CallbackHost
-from generator.models.credits import CreditBalanceSnapshot, CreditLedgerEntry, PriceOverride
+from generator.models.comparisons import Comparison, ComparisonEntry
+from generator.models.credits import (
+    CreditBalanceSnapshot,
+    CreditLedgerEntry,
+    PriceOverride,
+    PublishedPrice,
+    Reconciliation,
+)
 from generator.models.leases import JobLease
 from generator.models.preferences import UserPreference
 from generator.models.prompts import Prompt
@@ -48,8 +56,13 @@ __all__ = [
     "AssetComment",
     "AssetReview",
     "CallbackHost",
+    "Budget",
+    "BudgetAlert",
+    "Comparison",
+    "ComparisonEntry",
     "CreditBalanceSnapshot",
     "CreditLedgerEntry",
+    "CreditPolicy",
     "FailureKind",
     "GenerationTask",
     "GenerationTaskQuerySet",
@@ -62,6 +75,8 @@ __all__ = [
     "ReviewAction",
     "ReviewEvent",
     "ReviewState",
+    "PublishedPrice",
+    "Reconciliation",
     "State",
     "TaskEvent",
     "TaskInput",

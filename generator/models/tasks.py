@@ -14,11 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from generator import catalog
-from generator.models.credits import CreditLedgerEntry
+from generator.models.credits import CreditBalanceSnapshot, CreditLedgerEntry
 from generator.models.preferences import in_language_of
+from generator.templatetags.studio import credit_amount
 
 
 class State(models.TextChoices):
+    # Above the approval threshold: nothing is reserved or sent until an admin approves.
+    AWAITING_APPROVAL = "HELD", gettext_lazy("Awaiting approval")
     QUEUED = "QUEUED", gettext_lazy("Queued")
     # The create was sent but its answer was lost: kie.ai may have made (and charged) it.
     UNCONFIRMED = "UNCONFIRMED", gettext_lazy("Awaiting kie.ai")
@@ -51,6 +54,7 @@ ACTIVE_STATES = (
 )
 FINAL_STATES = (State.SUCCEEDED, State.FAILED, State.TIMED_OUT, State.CANCELED)
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    State.AWAITING_APPROVAL: frozenset({State.QUEUED, State.CANCELED}),
     State.QUEUED: frozenset({State.SUBMITTED, State.UNCONFIRMED, State.FAILED, State.CANCELED}),
     # Evidence (a callback naming our task) re-attaches it; none in time fails it unknown.
     State.UNCONFIRMED: frozenset({State.SUBMITTED, State.FAILED}),
@@ -227,6 +231,14 @@ class GenerationTask(models.Model):
     credits_charged = models.DecimalField(
         gettext_lazy("charged credits"), max_digits=10, decimal_places=2, null=True, blank=True
     )
+    credits_reported = models.DecimalField(
+        gettext_lazy("credits kie.ai reported"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("What kie.ai said this task consumed (a signed callback)."),
+    )
 
     next_poll_at = models.DateTimeField(
         gettext_lazy("next poll at"), null=True, blank=True, db_index=True
@@ -316,6 +328,10 @@ class GenerationTask(models.Model):
         return self.state in FINAL_STATES
 
     @property
+    def awaits_approval(self) -> bool:
+        return self.state == State.AWAITING_APPROVAL
+
+    @property
     def display_progress(self) -> int | None:
         """Percent for the progress bar; None draws an indeterminate bar."""
         if self.state == State.QUEUED:
@@ -333,10 +349,35 @@ class GenerationTask(models.Model):
     @property
     def rerun_is_the_next_step(self) -> bool:
         """Whether "Re-run" is the button to press: not after a refusal of the prompt or
-        input (change it first), nor while kie.ai may have made this one (paying twice)."""
-        if self.state == State.UNCONFIRMED or self.failure_kind == FailureKind.UNKNOWN:
+        input (change it first), nor while kie.ai may have made this one (paying twice),
+        nor when kie.ai refused our key or its balance was too low, until a balance read
+        since says it now covers the task (it would only be refused again)."""
+        if self.state in (State.UNCONFIRMED, State.AWAITING_APPROVAL):
             return False
-        return self.failure_kind not in (FailureKind.POLICY, FailureKind.INPUT)
+        if self.failure_kind == FailureKind.UNKNOWN:
+            return False
+        if self.failure_kind == FailureKind.CREDITS:
+            since = CreditBalanceSnapshot.objects.filter(at__gt=self.finished_at or self.updated_at)
+            latest = since.order_by("-at", "-id").first()
+            return latest is not None and latest.balance >= self.credits_estimated
+        return self.failure_kind not in (FailureKind.POLICY, FailureKind.INPUT, FailureKind.AUTH)
+
+    @property
+    def charge(self) -> str:
+        """What kie.ai kept, in one word: "charged", "refunded" (a failed generation kie
+        gave back), "not_charged" (refused or never sent), "unknown" (kie.ai may have made
+        it), or "pending" while the task is not finished."""
+        if self.state == State.UNCONFIRMED or self.failure_kind == FailureKind.UNKNOWN:
+            return "unknown"
+        if not self.is_final:
+            return "pending"
+        if self.credits_charged is None:
+            return "unknown"
+        if self.credits_charged > 0 or not _releases_credits(self.state, self.failure_kind):
+            return "charged"
+        if self.state == State.FAILED and self.upstream_task_id:
+            return "refunded"
+        return "not_charged"
 
     @property
     def credits_shown(self) -> Decimal:
@@ -398,7 +439,7 @@ class GenerationTask(models.Model):
                 current.finished_at = now
             if to == State.SUCCEEDED:
                 current.progress = 1.0
-            elif to in FINAL_STATES and "credits_charged" not in fields:
+            if to in FINAL_STATES and "credits_charged" not in fields:
                 current.credits_charged = _charged_at_end(current, to)
             current.save()
             TaskEvent.objects.create(
@@ -409,6 +450,7 @@ class GenerationTask(models.Model):
             elif to == State.UNCONFIRMED:
                 CreditLedgerEntry.objects.create(
                     task=current,
+                    user_id=current.created_by_id,
                     kind=CreditLedgerEntry.Kind.UNKNOWN,
                     amount=Decimal(0),
                     note=current.ledger_note(
@@ -423,6 +465,7 @@ class GenerationTask(models.Model):
                 if reserved:
                     CreditLedgerEntry.objects.create(
                         task=current,
+                        user_id=current.created_by_id,
                         kind=CreditLedgerEntry.Kind.RELEASE,
                         amount=reserved,
                         note=current.ledger_note(
@@ -438,10 +481,36 @@ class GenerationTask(models.Model):
         if self.credits_estimated and not self.reserved_credits():
             CreditLedgerEntry.objects.create(
                 task=self,
+                user_id=self.created_by_id,
                 kind=CreditLedgerEntry.Kind.RESERVE,
                 amount=-self.credits_estimated,
                 note=self.ledger_note(why),
             )
+
+    def book_charge(self, credits: Decimal) -> bool:
+        """kie.ai said what this task cost: the ledger's hold on it becomes that figure (a
+        CHARGE entry corrects the reservation, by nothing when they agree), and a finished
+        task's charged credits say so. Saying the same figure again books nothing."""
+        credits = Decimal(credits).quantize(Decimal("0.01"))
+        with transaction.atomic():
+            current = GenerationTask.objects.select_for_update().get(pk=self.pk)
+            held = current.reserved_credits()
+            booked = current.ledger_entries.filter(kind=CreditLedgerEntry.Kind.CHARGE).exists()
+            if held == credits and booked:
+                return False
+            with in_language_of(current.created_by_id):
+                said = _("kie.ai charged %(amount)s") % {"amount": credit_amount(credits)}
+            CreditLedgerEntry.objects.create(
+                task=current,
+                user_id=current.created_by_id,
+                kind=CreditLedgerEntry.Kind.CHARGE,
+                amount=held - credits,
+                note=current.ledger_note(said),
+            )
+            if current.is_final and current.charge != "unknown":
+                GenerationTask.objects.filter(pk=self.pk).update(credits_charged=credits)
+        self.refresh_from_db()
+        return True
 
     def ledger_note(self, what) -> str:
         """A ledger line about this task, in its creator's language (lazy `what`)."""
@@ -491,14 +560,14 @@ def _releases_credits(to: str, failure_kind: str) -> bool:
 
 
 def _charged_at_end(task: GenerationTask, to: str):
-    """What kie kept: nothing when it never had the task or refunded it, the estimate
-    after a timeout or a failed download (spent upstream), unknown (None) when nobody
-    can tell."""
+    """What kie kept: nothing when it never had the task or refunded it, what the ledger
+    holds for it after a success, a timeout or a failed download (the reservation, or
+    kie's own figure once booked), unknown (None) when nobody can tell."""
     if to == State.FAILED and task.failure_kind == FailureKind.UNKNOWN:
         return None
     if _releases_credits(to, task.failure_kind):
         return Decimal(0)
-    return task.credits_estimated
+    return task.reserved_credits()
 
 
 class TaskEvent(models.Model):

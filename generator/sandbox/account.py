@@ -1,15 +1,16 @@
 """Account-wide calls: the credit balance and the generic download-url.
 
 The balance is the catalog prices charged at create minus the refunds of failed
-generations; kie answers it as a whole number. download-url signs a 20-minute link to
-any file kie made (here: any of the sandbox's own files).
+generations, answered as kie does: a number, fractional when it is (kie-api.md 1.6).
+download-url signs a 20-minute link to any file kie made (here: any of the sandbox's own
+files).
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR
 from typing import TYPE_CHECKING
 
+from . import control
 from .api import ApiError, Request, Route
 from .faults import CREDIT, LINK
 from .files import signed
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
     from .app import SandboxApp
 
 
-def credit(app: SandboxApp, request: Request) -> int:
-    return int(app.balance.to_integral_value(rounding=ROUND_FLOOR))
+def credit(app: SandboxApp, request: Request) -> int | float:
+    return control.json_number(app.balance)
 
 
 def download_url(app: SandboxApp, request: Request) -> str:

@@ -43,6 +43,7 @@ from . import (
     account,
     callbacks,
     control,
+    discovery,
     faults,
     files,
     flux_kontext,
@@ -74,6 +75,7 @@ _FAMILY_MODULES: tuple[ModuleType, ...] = (
     flux_kontext,
     market,
     account,
+    discovery,
     uploads,
 )
 
@@ -90,6 +92,22 @@ def route_table(modules: Iterable[ModuleType]) -> dict[str, Route]:
 
 
 _ROUTES = route_table(_FAMILY_MODULES)
+# Endpoints whose path holds a value with slashes (a Market model id): matched by prefix.
+_ROUTE_PREFIXES = {
+    prefix: route
+    for module in _FAMILY_MODULES
+    for prefix, route in getattr(module, "ROUTE_PREFIXES", {}).items()
+}
+
+
+def _route(path: str) -> Route | None:
+    path = path.rstrip("/") or "/"
+    route = _ROUTES.get(path)
+    if route is None:
+        route = next((r for p, r in _ROUTE_PREFIXES.items() if path.startswith(p)), None)
+    return route
+
+
 _UPLOAD_PATHS = frozenset(path for path, route in _ROUTES.items() if route.kind == faults.UPLOAD)
 _CALLBACK_BODIES = {
     module.FAMILY: module.callback_body for module in _FAMILY_MODULES if hasattr(module, "FAMILY")
@@ -357,7 +375,7 @@ class SandboxApp:
         if self.config.firewall and _refused_user_agent(headers.get("user-agent")):
             return respond(start_response, faults.firewall_1010())
         upload = path in _UPLOAD_PATHS
-        route = _ROUTES.get(path.rstrip("/"))
+        route = _route(path)
         kind = route.kind if route else None
         markers, subject = self._fault_subject(request, kind)
         if kind:
@@ -464,7 +482,7 @@ class SandboxApp:
         self.config.sleep(seconds)
 
     def _dispatch(self, request: Request) -> Any:
-        route = _ROUTES.get(request.path.rstrip("/") or "/")
+        route = _route(request.path)
         if route is None:
             raise ApiError(404, "Not Found")
         if request.method != route.method:

@@ -19,11 +19,12 @@ CREATE = "create"  # the three create endpoints
 RECORD = "record"  # the three record-info endpoints
 LINK = "link"  # the two download-url endpoints
 CREDIT = "credit"  # GET /api/v1/chat/credit
+DISCOVERY = "discovery"  # the model discovery API (a model's price)
 UPLOAD = "upload"  # the three upload endpoints (kie's free file API)
 FILE = "file"  # a task's result file under /files/
 CALLBACK = "callback"  # a callback the sandbox sends
 
-_API = frozenset({CREATE, RECORD, LINK, CREDIT, UPLOAD})
+_API = frozenset({CREATE, RECORD, LINK, CREDIT, DISCOVERY, UPLOAD})
 
 # fault name -> the request kinds it can hit.
 FAULTS: dict[str, frozenset[str]] = {

@@ -164,10 +164,16 @@ def _record_data(app: SandboxApp, task: Task) -> dict[str, Any]:
         "failCode": fail_code,
         "failMsg": fail_msg,
         "costTime": now_ms(duration) if done else None,
+        # What the task cost in the end: its price, or nothing once refunded (kie-api.md 9.2).
+        "creditsConsumed": _consumed(task) if done else None,
         "completeTime": now_ms(app.state.finished_at(task)) if done else None,
         "createTime": now_ms(created),
         "updateTime": now_ms(updated),
     }
+
+
+def _consumed(task: Task) -> int | float:
+    return control.json_number(Decimal(0) if task.refunded else task.price)
 
 
 def callback_body(app: SandboxApp, task: Task) -> dict[str, Any]:
@@ -175,7 +181,7 @@ def callback_body(app: SandboxApp, task: Task) -> dict[str, Any]:
     (lock held)."""
     success = app.state.state_of(task) == "success"
     data = _record_data(app, task)
-    data["consumeCredits"] = control.json_number(Decimal(0) if task.refunded else task.price)
+    data["consumeCredits"] = _consumed(task)
     data["remainedCredits"] = control.json_number(app.state.balance)
     if success:
         return {"code": 200, "msg": "Playground task completed successfully.", "data": data}

@@ -101,6 +101,7 @@ class SandboxState:
         self.files: OrderedDict[str, File] = OrderedDict()
         self.pending: dict[str, str] = {}  # result file name -> task id, before rendering
         self.creates: dict[str, deque[float]] = {}
+        self.last_discovery = float("-inf")  # model discovery: 1 request per second
         self.record_reads: dict[str, deque[float]] = {}  # 4o task id -> recent read times
         self.to_refund: set[str] = set()  # failing tasks whose credits are not back yet
         self.file_task: dict[str, str] = {}  # result file name -> its task id

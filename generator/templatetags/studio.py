@@ -1,9 +1,10 @@
 """Small display helpers for the studio's templates, in the page's language and formats
 ("1,234.5 credits" in English, "1 234,5 crédits" in French)."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -12,8 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 register = template.Library()
-
-USD_PER_CREDIT = Decimal("0.005")  # kie.ai: 1 credit = $0.005
 
 
 def _decimal(value) -> Decimal | None:
@@ -26,11 +25,13 @@ def _decimal(value) -> Decimal | None:
 
 @register.filter
 def usd(credits) -> str:
-    """Dollars for a credit amount, two decimals: '0.03' ('0,03' in French)."""
+    """Dollars for a credit amount at CREDIT_PRICE_USD, two decimals: '0.03' ('0,03' in
+    French)."""
     number = _decimal(credits)
     if number is None:
         return "-"
-    return number_format(number * USD_PER_CREDIT, 2, force_grouping=True)
+    dollars = (number * settings.CREDIT_PRICE_USD).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return number_format(dollars, 2, force_grouping=True)
 
 
 @register.filter
@@ -45,6 +46,14 @@ def seconds(value) -> str:
         return _("%(seconds)s s") % {"seconds": shown}
     minutes, rest = divmod(int(total), 60)
     return _("%(minutes)s min %(seconds)s s") % {"minutes": minutes, "seconds": rest}
+
+
+@register.filter
+def timesince_seconds(start, end) -> float | None:
+    """Seconds from `start` to `end` (two datetimes), for the `seconds` filter."""
+    if not start or not end:
+        return None
+    return (end - start).total_seconds()
 
 
 @register.filter

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import time
+from decimal import Decimal
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -13,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from generator import generations, safejson
+from generator.kie.parsing import as_decimal
 
 CALLBACK_MAX_AGE_SECONDS = 600
 CALLBACK_MAX_BYTES = safejson.MAX_BYTES
@@ -23,8 +25,9 @@ CALLBACK_MAX_BYTES = safejson.MAX_BYTES
 def kie_callback(request):
     """kie.ai's callback moves the task's next poll forward and, through the signed `ref`
     we put in every callback URL, re-attaches a task whose create answer was lost. The body
-    is never trusted beyond the task id: the status is re-read from record-info.
-    Duplicates are harmless."""
+    is never trusted beyond the task id (the status is re-read from record-info), and,
+    when kie.ai signs its callbacks, the credits it says the task consumed. Duplicates
+    are harmless."""
     try:
         # Read no further than the limit: a body past it is refused unread.
         body = safejson.loads(request.read(CALLBACK_MAX_BYTES + 1) or b"{}")
@@ -35,11 +38,22 @@ def kie_callback(request):
     if not isinstance(body, dict):
         return JsonResponse({"ok": False, "error": "body is not a JSON object"}, status=400)
     upstream_id = _callback_task_id(body)
-    if settings.KIE_WEBHOOK_HMAC_KEY and not _signed_by_kie(request, upstream_id):
+    signed = bool(settings.KIE_WEBHOOK_HMAC_KEY)
+    if signed and not _signed_by_kie(request, upstream_id):
         return JsonResponse({"ok": False, "error": "bad signature"}, status=401)
     if upstream_id:
-        generations.callback_arrived(upstream_id, request.GET.get("ref", "")[:200])
+        # What the task cost (Market's consumeCredits) is taken from kie.ai only.
+        consumed = _consumed_credits(body) if signed else None
+        generations.callback_arrived(upstream_id, request.GET.get("ref", "")[:200], consumed)
     return JsonResponse({"ok": True})
+
+
+def _consumed_credits(body: dict) -> Decimal | None:
+    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    consumed = as_decimal(data.get("consumeCredits"))
+    if consumed is None or not 0 <= consumed < 10**7:
+        return None
+    return consumed
 
 
 def _signed_by_kie(request, upstream_id: str) -> bool:

@@ -11,7 +11,7 @@ from django_htmx.http import (
     HttpResponseClientRedirect,
 )
 
-from generator import catalog, generations
+from generator import catalog, credits, generations
 from generator.forms import GenerationForm
 from generator.ids import database_id
 from generator.models import Asset, GenerationTask, Prompt, TaskInput
@@ -50,6 +50,7 @@ def generate(request):
         chosen = _initial_values(request, model, operation, input_asset)
         form = GenerationForm(model, operation, initial=chosen, user=request.user)
         forgotten_uploads = []
+    price = generations.estimate_from_raw(model, operation, chosen)
     context = {
         "form": form,
         "version_of": _version_of(request),
@@ -60,7 +61,8 @@ def generate(request):
         "carried_inputs": carried_inputs,
         "ticked_inputs": _ticked(operation, input_asset, carried_inputs),
         "forgotten_uploads": forgotten_uploads,
-        "estimate": generations.estimate_from_raw(model, operation, chosen),
+        "estimate": price,
+        "advice": credits.advice(request.user, price.credits),
     }
     if request.htmx and request.htmx.target == "generate-form":
         return render(request, "generator/generate.html#form", context)
@@ -196,8 +198,10 @@ def _models_by_kind(operation) -> list[tuple[str, list[tuple[catalog.CatalogMode
 @require_GET
 def estimate(request):
     model, operation = _pick(request)
+    price = generations.estimate_from_raw(model, operation, request.GET)
     context = {
-        "estimate": generations.estimate_from_raw(model, operation, request.GET),
+        "estimate": price,
+        "advice": credits.advice(request.user, price.credits),
         "model": model,
     }
     return render(request, "generator/generate.html#estimate", context)

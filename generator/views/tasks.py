@@ -14,7 +14,7 @@ from django_htmx.http import (
     HttpResponseStopPolling,
 )
 
-from generator import catalog, generations
+from generator import catalog, credits, generations
 from generator.forms import new_submission_token
 from generator.models import GenerationTask
 from generator.roles import GENERATE, VIEW_STUDIO
@@ -40,6 +40,7 @@ def task_detail(request, pk: int):
         "timings": _timings(task),
         "params": _param_rows(task),
         "interval": LIVE_INTERVAL,
+        "may_approve": task.awaits_approval and credits.may_approve(request.user),
     }
     if request.htmx and request.htmx.target == "task-body":
         response = render(request, "generator/task.html#body", context)
@@ -93,6 +94,9 @@ def task_rerun(request, pk: int):
         return redirect(task)
     try:
         new_task = generations.rerun(task, request.user, submission_token=token)
+    except credits.SpendingRefused as exc:  # the same settings would be refused again
+        messages.error(request, str(exc))
+        return redirect(task)
     except catalog.CatalogError as exc:
         messages.error(
             request, _("This task can no longer be re-run as it was: %(why)s") % {"why": exc}

@@ -61,3 +61,16 @@ window.addEventListener("pageshow", function () {
     });
   });
 });
+
+// The balance in the header (#balance) is read again every data-refresh-seconds while the
+// page is in sight: the server answers from its latest snapshot, never by asking kie.ai.
+document.addEventListener("DOMContentLoaded", function () {
+  var balance = document.getElementById("balance");
+  if (!balance || !balance.dataset.refreshUrl || typeof htmx === "undefined") return;
+  var url = balance.dataset.refreshUrl;
+  var seconds = parseInt(balance.dataset.refreshSeconds, 10) || 60;
+  setInterval(function () {
+    if (document.visibilityState !== "visible" || !document.getElementById("balance")) return;
+    htmx.ajax("GET", url, { target: "#balance", swap: "outerHTML" });
+  }, seconds * 1000);
+});

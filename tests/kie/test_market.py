@@ -1,6 +1,7 @@
 """Market / jobs: createTask wraps inputs, recordInfo states, resultJson-in-a-string, progress."""
 
 import json
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -155,3 +156,24 @@ def test_create_without_model_is_refused_before_sending():
     client = make_client(lambda request: pytest.fail("nothing should be sent"))
     with pytest.raises(ValueError):
         client.market.create(None, {"prompt": "a cat"})
+
+
+@pytest.mark.parametrize(
+    ("given", "booked"),
+    [(3.0, Decimal("3")), (6.5, Decimal("6.5")), ("22.5", Decimal("22.5")), (0, Decimal("0"))],
+)
+def test_credits_consumed_is_what_the_task_cost(given, booked):
+    assert status_of(record(creditsConsumed=given)).credits_consumed == booked
+
+
+@pytest.mark.parametrize("given", [None, "", "lots", True, -1, "NaN", "Infinity"])
+def test_credits_consumed_missing_or_nonsense_is_unknown(given):
+    assert status_of(record(creditsConsumed=given)).credits_consumed is None
+
+
+def test_credits_consumed_is_read_from_the_sandbox():
+    client, app = sandbox_client(duration_seconds=0)
+    task_id = client.market.create(
+        "ideogram/v3-text-to-image", {"prompt": "p", "rendering_speed": "TURBO"}
+    )
+    assert client.market.get_status(task_id).credits_consumed == Decimal("3.5")

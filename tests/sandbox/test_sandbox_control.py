@@ -176,7 +176,7 @@ def test_deduct_credits_vanish_with_no_task(http):
     assert answer["balance"] == 997.5
     numbers = stats(http)
     assert numbers["deducted"] == 2.5 and numbers["tasks_created"] == 0
-    assert http.get("/api/v1/chat/credit").json()["data"] == 997
+    assert http.get("/api/v1/chat/credit").json()["data"] == 997.5
 
 
 def test_reset_forgets_everything(http, app):

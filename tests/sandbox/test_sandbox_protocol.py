@@ -181,7 +181,7 @@ def test_missing_task_ids(client, h):
         )
 
 
-def test_credit_is_an_integer_and_prices_come_from_the_catalog(client, app, h):
+def test_credit_is_fractional_and_prices_come_from_the_catalog(client, app, h):
     assert h.ok(client.get("/api/v1/chat/credit")) == 1000
     h.ok(
         client.post(
@@ -205,8 +205,8 @@ def test_credit_is_an_integer_and_prices_come_from_the_catalog(client, app, h):
         )
     )
     assert app.balance == Decimal("962.5")
-    credit = h.ok(client.get("/api/v1/chat/credit"))
-    assert credit == 962 and isinstance(credit, int)
+    # kie's balance is fractional (kie-api.md 1.6: 3043.03 -> 3037.03 in a live check)
+    assert h.ok(client.get("/api/v1/chat/credit")) == 962.5
 
 
 @pytest.mark.parametrize(("path", "body"), CREATES)

@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
-from generator.models import Asset, GenerationTask, TaskInput
+from generator.models import Asset, Comparison, GenerationTask, TaskInput
 from tests.conftest import person
 from tests.factories import make_one_of_each
 
@@ -106,6 +106,14 @@ ADMIN_MODELS = {
     "generator.creditledgerentry": {**READ_ONLY, "add": 200},  # manual adjustments
     "generator.creditbalancesnapshot": {**READ_ONLY, "delete": 200},
     "generator.priceoverride": EDITABLE,
+    # Read daily from kie.ai: read here, deleted to fall back on the catalog's price.
+    "generator.publishedprice": {**READ_ONLY, "delete": 200},
+    # One row, changed, never deleted (a second cannot be added).
+    "generator.creditpolicy": {**EDITABLE, "add": 403, "delete": 403},
+    "generator.budget": EDITABLE,
+    "generator.budgetalert": {**READ_ONLY, "delete": 200},
+    "generator.reconciliation": {**READ_ONLY, "delete": 200},
+    "generator.comparison": READ_ONLY,
     "generator.joblease": {**READ_ONLY, "delete": 200},
     # The review trail, comments and callbacks are written by the studio, never by hand.
     "generator.assetreview": READ_ONLY,
@@ -175,6 +183,20 @@ MATRIX: dict[str, Expect] = {
     "api:asset_file": everyone(401),
     "api:asset_provenance": everyone(401),
     "api:approved": everyone(401),
+    # Credits: the team's balance, budgets, analytics and comparisons.
+    "generator:balance": studio(200),
+    "generator:credits": studio(200),
+    "generator:reconciliation": studio(200),
+    "generator:analytics": studio(200),
+    "generator:analytics_csv": studio(200),
+    "generator:ledger_csv": studio(200),
+    "generator:compare": studio(200),
+    "generator:comparison": studio(200),
+    # A winner must be one of the comparison's tasks: none is named here.
+    "generator:comparison_winner": studio(404, "POST"),
+    # Approving spending: admins only (generator.approve_spending).
+    "generator:task_approve": studio(Redirect("/tasks/"), "POST", holders=("admin", "superuser")),
+    "generator:task_reject": studio(Redirect("/tasks/"), "POST", holders=("admin", "superuser")),
     # Public by design: kie.ai posts here. It only brings a poll forward and says nothing.
     "generator:kie_callback": everyone(200, "POST"),
     # Accounts.
@@ -224,6 +246,8 @@ def _url(key: str, route: str, objects: dict) -> str:
         "generator:asset_file": objects[Asset],
         "generator:asset_thumbnail": objects[Asset],
         "generator:task_input_file": objects[TaskInput],
+        "generator:comparison": objects[Comparison],
+        "generator:comparison_winner": objects[Comparison],
     }
     if key.startswith("generator:") and "<int:pk>" in route:
         return reverse(key, kwargs={"pk": by_pk.get(key, task).pk})

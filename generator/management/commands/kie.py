@@ -5,6 +5,9 @@ kie generate MODEL --prompt TEXT [--operation OP] [--set key=value ...]
              [--image PATH ...] [--wait] [--timeout S] [--json]
 kie status [TASK] [--json]
 kie credits [--json]
+kie reconcile [--since DATETIME] [--json]
+kie budget [--monthly N [--user NAME] | --remove [--user NAME]]
+           [--approval-threshold N|none] [--low-balance N] [--json]
 kie sandbox [--port N] [--host H] [--duration S] [--credits N] [--visibility-delay S]
             [--faults PROFILE|JSON] [--fault NAME=P ...] [--seed N] [--slow-seconds S]
 kie chaos [--tasks N] [--faults PROFILE] [--workers W] [--kill-every S] [--json]
@@ -18,9 +21,12 @@ its creator (its failure) is printed as stored, in the creator's language.
 
 from __future__ import annotations
 
+import argparse
 import json
 import secrets
 import time
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -37,11 +43,13 @@ from generator.models import ApiToken, CreditBalanceSnapshot, GenerationTask
 from generator.sandbox.server import number, port
 from generator.upstream import kie_client, mode_label
 
+_UNSET = object()  # an option not given (None means "none")
+
 
 class Command(BaseCommand):
     help = (
-        "kie.ai from the command line: models, generate, status, credits, sandbox, chaos; "
-        "accounts: user, token."
+        "kie.ai from the command line: models, generate, status, credits, reconcile, budget, "
+        "sandbox, chaos; accounts: user, token."
     )
 
     def add_arguments(self, parser):
@@ -81,6 +89,39 @@ class Command(BaseCommand):
 
         credits = sub.add_parser("credits", help="kie.ai's credit balance")
         credits.add_argument("--json", action="store_true")
+
+        reconcile = sub.add_parser(
+            "reconcile",
+            help="compare kie.ai's balance movements with the ledger (exit 1: unexplained)",
+        )
+        reconcile.add_argument(
+            "--since",
+            type=moment,
+            metavar="DATETIME",
+            help="from the balance read at this moment (default: where the last one ended)",
+        )
+        reconcile.add_argument("--json", action="store_true")
+
+        budget = sub.add_parser(
+            "budget", help="monthly budgets (the team's, or --user's) and the approval threshold"
+        )
+        change = budget.add_mutually_exclusive_group()
+        change.add_argument(
+            "--monthly", type=credit_amount, metavar="N", help="set the monthly budget, in credits"
+        )
+        change.add_argument("--remove", action="store_true", help="remove the monthly budget")
+        budget.add_argument("--user", help="a person's budget instead of the team's")
+        budget.add_argument(
+            "--approval-threshold",
+            type=credit_amount_or_none,
+            metavar="N|none",
+            default=_UNSET,
+            help="a task above N credits waits for an admin's approval (none: never)",
+        )
+        budget.add_argument(
+            "--low-balance", type=credit_amount, metavar="N", help="warn below N credits"
+        )
+        budget.add_argument("--json", action="store_true")
 
         sandbox = sub.add_parser("sandbox", help="run the kie.ai simulator")
         sandbox.add_argument("--port", type=port, default=settings.KIE_SANDBOX_PORT)
@@ -198,17 +239,123 @@ class Command(BaseCommand):
 
     # --- credits ------------------------------------------------------------------
     def do_credits(self, json: bool = False, **_):
+        from generator import credits as spending
+
+        asked = timezone.now()
         with kie_client() as client:
             try:
                 balance = client.account.credits()
             except KieError as exc:
                 raise CommandError(f"kie.ai did not give the balance: {exc}") from None
         snapshot = CreditBalanceSnapshot.objects.create(
-            balance=balance, sandbox=settings.KIE_USE_SANDBOX
+            balance=balance, sandbox=settings.KIE_USE_SANDBOX, requested_at=asked
         )
-        number = int(balance) if balance == balance.to_integral_value() else float(balance)
-        payload = {"credits": number, "mode": mode_label(), "at": snapshot.at}
-        self.emit(payload, json, f"{balance} credits ({mode_label()})")
+        usd = (balance * settings.CREDIT_PRICE_USD).quantize(Decimal("0.01"))
+        seen = spending.forecast(balance)
+        payload = {
+            "credits": _number(balance),
+            "usd": float(usd),
+            "low": balance < spending.CreditPolicy.current().low_balance,
+            "per_day": _number(seen.per_day),
+            "runs_out_on": seen.runs_out_on.isoformat() if seen.runs_out_on else None,
+            "mode": mode_label(),
+            "at": snapshot.at,
+        }
+        text = f"{balance} credits ({mode_label()}), about ${usd}"
+        if seen.runs_out_on:
+            text += f"; at {seen.per_day} credits a day it runs out around {seen.runs_out_on}"
+        self.emit(payload, json, text)
+
+    # --- reconcile ----------------------------------------------------------------
+    def do_reconcile(self, since=None, json: bool = False, **_):
+        import sys
+
+        from generator import reconciliation
+
+        try:
+            done = reconciliation.reconcile(since)
+        except reconciliation.ReconcileError as exc:
+            raise CommandError(str(exc)) from None
+        result = done.as_json()
+        lines = [
+            f"{result['period_start']} -> {result['period_end']}: kie.ai's balance moved "
+            f"{result['provider_spent']} credits, the ledger explains {result['ledger_spent']}"
+            + (f"; {result['unexplained']} unexplained" if done.unexplained else "; all explained")
+        ]
+        for flag in done.flags:
+            tasks = ", ".join(f"#{task['id']}" for task in flag["tasks"]) or "none"
+            lines.append(
+                f"  {flag['from']} -> {flag['to']}: {flag['unexplained']} credits not explained"
+                f" (tasks around it: {tasks})"
+            )
+        self.emit(result, json, "\n".join(lines))
+        if done.unexplained > 0:
+            sys.exit(1)
+
+    # --- budget -------------------------------------------------------------------
+    def do_budget(
+        self,
+        monthly=None,
+        remove=False,
+        user=None,
+        approval_threshold=_UNSET,
+        low_balance=None,
+        json: bool = False,
+        **_,
+    ):
+        from generator import credits as spending
+        from generator.models import Budget, CreditPolicy
+
+        person = _owner(user) if user else None
+        if monthly is not None:
+            Budget.objects.update_or_create(
+                user=person, is_team=person is None, defaults={"monthly_credits": monthly}
+            )
+        if remove:
+            removed, _count = Budget.objects.filter(user=person, is_team=person is None).delete()
+            if not removed:
+                raise CommandError(
+                    f"no {'budget for ' + user if user else 'team budget'} to remove"
+                )
+        if approval_threshold is not _UNSET or low_balance is not None:
+            policy = CreditPolicy.current()
+            if approval_threshold is not _UNSET:
+                policy.approval_threshold = approval_threshold
+            if low_balance is not None:
+                policy.low_balance = low_balance
+            policy.save()
+        rows = []
+        for budget in Budget.objects.select_related("user"):
+            use = spending.use_of(budget)
+            rows.append(
+                {
+                    "user": budget.user.username if budget.user else None,
+                    "name": budget.name,
+                    "monthly_credits": float(budget.monthly_credits),
+                    "spent": float(use.spent),
+                    "left": float(use.left),
+                    "percent": use.percent,
+                }
+            )
+        policy = CreditPolicy.current()
+        threshold = policy.approval_threshold
+        payload = {
+            "month_start": spending.month_start().isoformat(),
+            "budgets": rows,
+            "approval_threshold": None if threshold is None else float(threshold),
+            "low_balance": float(policy.low_balance),
+        }
+        lines = [
+            f"{row['name']}: {row['spent']:g} of {row['monthly_credits']:g} credits spent "
+            f"this month ({row['percent']} %), {row['left']:g} left"
+            for row in rows
+        ] or ["no budget set"]
+        lines.append(
+            "approval: none needed"
+            if threshold is None
+            else f"approval: tasks above {threshold} credits wait for an admin"
+        )
+        self.emit(payload, json, "\n".join(lines))
 
     # --- sandbox ------------------------------------------------------------------
     def do_sandbox(
@@ -321,6 +468,36 @@ class Command(BaseCommand):
         )
 
 
+def moment(text: str):
+    """An ISO date or date and time from the command line, in the studio's time zone."""
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    try:
+        value = parse_datetime(text.strip())
+        if value is None and (day := parse_date(text.strip())):
+            value = datetime.combine(day, datetime.min.time())
+    except ValueError:
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD[THH:MM])")
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def credit_amount(text: str) -> Decimal:
+    """A number of credits from the command line: finite, at least 0, two decimals."""
+    try:
+        value = Decimal(text.strip())
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of credits") from None
+    if not value.is_finite() or not 0 <= value < Decimal("1e10"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of credits (0 or more)")
+    return value.quantize(Decimal("0.01"))
+
+
+def credit_amount_or_none(text: str) -> Decimal | None:
+    return None if text.strip().lower() in ("none", "off", "") else credit_amount(text)
+
+
 def _chaos_args(options, as_json: bool) -> list[str]:
     args = [
         f"--tasks={options.tasks}",
@@ -333,6 +510,10 @@ def _chaos_args(options, as_json: bool) -> list[str]:
     if options.seed is not None:
         args.append(f"--seed={options.seed}")
     return args + (["--keep"] if options.keep else []) + (["--json"] if as_json else [])
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _owner(username: str | None):
@@ -393,9 +574,11 @@ def task_dict(task: GenerationTask) -> dict:
         "error": task.failure_message or None,
         "failure_kind": task.failure_kind or None,
         # What kie.ai kept, null while it is not known (in flight, or an unknown outcome).
-        "credits": None if task.credits_charged is None else float(task.credits_charged),
+        "credits": _charged(task),
+        "credits_charged": _charged(task),
         "credits_estimated": float(task.credits_estimated),
-        "charge": _charge(task),
+        # charged, refunded, not_charged, unknown; pending while the task is not finished
+        "charge": task.charge,
         "upstream_task_id": task.upstream_task_id or None,
         "created_at": task.created_at.isoformat(),
         "assets": [
@@ -420,16 +603,18 @@ def _absolute_path(field_file) -> str:
         return field_file.name
 
 
-def _charge(task: GenerationTask) -> str:
-    return generations.charge_status(task)
+def _charged(task: GenerationTask) -> float | None:
+    if task.charge in ("pending", "unknown"):
+        return None
+    return float(task.credits_charged)
 
 
 def _task_line(task: GenerationTask) -> str:
-    charge = _charge(task)
+    charge = task.charge
     shown = (
-        f"{task.credits_charged} credits"
-        if charge == "known"
-        else f"charge {charge} (estimate {task.credits_estimated})"
+        f"charge {charge} (estimate {task.credits_estimated})"
+        if charge in ("pending", "unknown")
+        else f"{charge.replace('_', ' ')}: {task.credits_charged} credits"
     )
     line = f"#{task.pk} {task.model_key} {task.state} {shown}"
     if task.failure_message:

@@ -1,0 +1,24 @@
+"""Model discovery (kie-api.md 9.4): what kie.ai says a Market model costs.
+
+Its four endpoints share one budget of a request per second per account: a caller asking
+for several prices spaces them out.
+"""
+
+from __future__ import annotations
+
+from .errors import MalformedResponseError
+from .parsing import as_dict
+
+
+class Discovery:
+    def __init__(self, client):
+        self.client = client
+
+    def price(self, model: str) -> str:
+        """kie's `pricingDesc` for a Market model id: prose such as "A 5-second video
+        costs 160 credits (0.80 USD)", matching what is billed."""
+        data = as_dict(self.client.request("GET", f"/api/v1/models/{model}/price"), "price")
+        description = data.get("pricingDesc")
+        if not isinstance(description, str) or not description.strip():
+            raise MalformedResponseError("the price answer has no pricingDesc")
+        return description.strip()
