@@ -69,7 +69,7 @@ class TaskOut(Schema):
     failure_kind: str | None
     credits: float | None = Field(description="What kie.ai kept; null while not known.")
     credits_estimated: float
-    charge: Literal["known", "pending", "unknown"]
+    charge: Literal["charged", "refunded", "not_charged", "unknown", "pending"]
     upstream_task_id: str | None
     created_at: datetime
     made_from: int | None = Field(description="The asset this is a new version of.")

@@ -40,7 +40,7 @@ def test_polling_the_task_shows_its_stored_assets(sandbox, clock, marketer_api):
     created = post(marketer_api, FLUX).json()
     settle(clock)
     task = marketer_api.get(created["url"]).json()
-    assert task["state"] == "SUCCEEDED" and task["credits"] == 5.0 and task["charge"] == "known"
+    assert task["state"] == "SUCCEEDED" and task["credits"] == 5.0 and task["charge"] == "charged"
     (asset,) = task["assets"]
     assert set(asset) >= {"id", "url", "content_type", "bytes", "sha256", "review_state"}
     assert asset["review_state"] == "draft"
