@@ -228,6 +228,7 @@ def _worker_command() -> list[str]:
 
 
 def _spawn(name: str, command: list[str], logs: Path) -> subprocess.Popen:
+    logs.mkdir(parents=True, exist_ok=True)
     log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the process
     return subprocess.Popen(
         command,
