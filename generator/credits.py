@@ -183,7 +183,7 @@ def admit(user, cost: Decimal) -> bool:
     admin's approval. Called inside the transaction that saves the task, with the
     budgets locked, so two tasks racing cannot both take the last credits."""
     budgets = list(
-        Budget.objects.select_for_update()
+        Budget.objects.select_for_update(of=("self",))  # PostgreSQL locks no outer join
         .select_related("user")
         .filter(Q(is_team=True) | Q(user=user))
     )
