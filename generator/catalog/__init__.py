@@ -28,6 +28,7 @@ from .types import (
     Param,
     ParamType,
     Pricing,
+    Retirement,
 )
 from .validation import coerce, validate
 
@@ -42,6 +43,7 @@ __all__ = [
     "Param",
     "ParamType",
     "Pricing",
+    "Retirement",
     "by_kind",
     "coerce",
     "find_by_api_model",

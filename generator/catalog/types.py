@@ -27,6 +27,11 @@ class Family(StrEnum):
     GPT4O_IMAGE = "gpt4o_image"
     FLUX_KONTEXT = "flux_kontext"
     MARKET = "market"
+    VEO = "veo"
+    RUNWAY = "runway"
+    ALEPH = "aleph"
+    LUMA = "luma"
+    SUNO = "suno"
 
 
 class ParamType(StrEnum):
@@ -36,6 +41,8 @@ class ParamType(StrEnum):
     FLOAT = "float"
     BOOL = "bool"
     IMAGES = "images"  # reference images: uploaded files, turned into kie URLs at submit
+    VIDEOS = "videos"  # input videos (Aleph, Luma): uploaded like images
+    AUDIO = "audio"  # input tracks (Suno upload-and-cover/extend): uploaded like images
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,16 @@ class Operation:
     label: str
     params: tuple[Param, ...]
     api_model: str | None = None  # Market model id or Flux "model" field; None for 4o
+    # A follow-up acts on a finished task of ours (Veo extend/1080p/4K, Runway extend,
+    # Suno extend/stems...): the task's `source_asset` names it, and kie is addressed by
+    # that asset's upstream task id. None for an operation that starts from nothing.
+    source_kind: Kind | None = None
+    # Catalog keys whose results this follow-up accepts (empty: any model of source_kind).
+    source_models: tuple[str, ...] = ()
+
+    @property
+    def is_followup(self) -> bool:
+        return self.source_kind is not None
 
     def param(self, name: str) -> Param:
         for param in self.params:
@@ -77,6 +94,12 @@ class Operation:
     @property
     def image_param(self) -> Param | None:
         return next((p for p in self.params if p.type is ParamType.IMAGES), None)
+
+    @property
+    def file_params(self) -> tuple[Param, ...]:
+        """Parameters filled with files (images, videos, audio) uploaded to kie."""
+        kinds = (ParamType.IMAGES, ParamType.VIDEOS, ParamType.AUDIO)
+        return tuple(p for p in self.params if p.type in kinds)
 
 
 @dataclass(frozen=True)
@@ -122,6 +145,15 @@ class Pricing:
 
 
 @dataclass(frozen=True)
+class Retirement:
+    """A model known to be gone upstream: shown greyed with why, never submitted."""
+
+    since: str  # ISO date
+    reason: str
+    source: str  # where we learnt it (a URL or a document section)
+
+
+@dataclass(frozen=True)
 class CatalogModel:
     key: str
     label: str
@@ -133,6 +165,7 @@ class CatalogModel:
     expected_seconds: int  # typical time to a result; drives the poll interval
     timeout_seconds: int = 15 * 60  # kie advises giving up polling after 10-15 min
     output_count_param: str | None = None
+    retired: Retirement | None = None
 
     def operation(self, key: str | None = None) -> Operation:
         if key is None:

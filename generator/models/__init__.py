@@ -2,6 +2,7 @@
 rules, model comparisons, leases, reviews, API tokens and callbacks."""
 
 from generator.models.assets import Asset
+from generator.models.availability import Availability, ModelAvailability
 from generator.models.budgets import Budget, BudgetAlert, CreditPolicy
 from generator.models.callbacks import ApiCallback, CallbackHost
 from generator.models.comparisons import Comparison, ComparisonEntry
@@ -43,6 +44,8 @@ from generator.models.tasks import (
 from generator.models.tokens import ApiToken
 
 __all__ = [
+    "Availability",
+    "ModelAvailability",
     "ACTIVE_STATES",
     "ALLOWED_TRANSITIONS",
     "DECISIONS",

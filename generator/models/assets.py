@@ -36,6 +36,22 @@ class Asset(models.Model):
     thumbnail = models.FileField(
         _("thumbnail"), upload_to="thumbs/%Y/%m/", max_length=300, blank=True
     )
+    poster = models.FileField(
+        _("poster"), upload_to="posters/%Y/%m/", max_length=300, blank=True
+    )  # a video's frame, or a track's cover art
+    waveform = models.FileField(
+        _("waveform"), upload_to="waveforms/%Y/%m/", max_length=300, blank=True
+    )
+    codec = models.CharField(_("codec"), max_length=40, blank=True)
+    has_audio = models.BooleanField(_("has sound"), null=True, blank=True)
+    # kie's own id for this result where follow-ups need it (a Suno track's audioId).
+    upstream_id = models.CharField(_("kie.ai id"), max_length=100, blank=True)
+    # What this file is among its task's results: "", "stem:vocals", "wav", "midi", "cover"...
+    role = models.CharField(_("role"), max_length=40, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    tags = models.CharField(_("tags"), max_length=500, blank=True)
+    lyrics = models.TextField(_("lyrics"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
     source_url = models.URLField(_("source URL"), max_length=2000)
     source_expires_at = models.DateTimeField(_("source expires at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

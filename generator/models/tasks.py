@@ -274,6 +274,17 @@ class GenerationTask(models.Model):
         gettext_lazy("download attempts"), default=0
     )
 
+    # The asset a follow-up (extend, 1080p, stems...) or derived task (soundtrack) acts on.
+    source_asset = models.ForeignKey(
+        "Asset",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="derived_tasks",
+        verbose_name=gettext_lazy("made from"),
+    )
+    # A family's own stage word where it reports stages (Suno: TEXT_SUCCESS, FIRST_SUCCESS).
+    stage = models.CharField(gettext_lazy("stage"), max_length=40, blank=True)
     created_at = models.DateTimeField(gettext_lazy("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(gettext_lazy("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(gettext_lazy("submitted at"), null=True, blank=True)
