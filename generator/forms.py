@@ -198,8 +198,7 @@ class GenerationForm(forms.Form):
         return carried + uploaded
 
     def pricing_field_names(self) -> list[str]:
-        pricing = self.catalog_model.pricing
-        return [name for name in (pricing.by_param, pricing.count_param) if name]
+        return self.catalog_model.pricing_for(self.catalog_operation.key).param_names
 
     def catalog_values(self) -> dict:
         """Raw values for catalog.validate: strings and booleans, images left out."""

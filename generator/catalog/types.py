@@ -231,9 +231,7 @@ class CatalogModel:
         return pricing.estimate(params, overrides if pricing is self.pricing else None)
 
     def expected_seconds_for(self, operation_key: str | None = None) -> int:
-        own = next(
-            (op.expected_seconds for op in self.operations if op.key == operation_key), None
-        )
+        own = next((op.expected_seconds for op in self.operations if op.key == operation_key), None)
         return own or self.expected_seconds
 
     def image_operation(self) -> Operation | None:

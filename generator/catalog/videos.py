@@ -35,9 +35,7 @@ def _prompt(max_length: int, help) -> Param:
     )
 
 
-_VIDEO_PROMPT_HELP = _(
-    "Describe the scene, the camera movement and the sound. English works best."
-)
+_VIDEO_PROMPT_HELP = _("Describe the scene, the camera movement and the sound. English works best.")
 
 # --- Veo 3.1 ---------------------------------------------------------------------------
 
