@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from generator import catalog
 from generator.catalog import Kind, ParamType
@@ -27,6 +28,11 @@ _PARAM_KIND = {
     ParamType.IMAGES: Kind.IMAGE,
     ParamType.VIDEOS: Kind.VIDEO,
     ParamType.AUDIO: Kind.AUDIO,
+}
+_WRONG_KIND = {
+    Kind.IMAGE: gettext_lazy("That asset is not an image."),
+    Kind.VIDEO: gettext_lazy("That asset is not a video."),
+    Kind.AUDIO: gettext_lazy("That asset is not a track."),
 }
 
 
@@ -99,25 +105,25 @@ def source_problem(
 ) -> str | None:
     """Why `asset` cannot be this follow-up's source, in words; None when it fits."""
     if asset is None:
-        return _("%(operation)s needs the video it acts on") % {"operation": operation.label}
+        return _("%(operation)s needs the finished video it acts on.") % {
+            "operation": operation.label
+        }
     task = asset.task
     if asset.kind != operation.source_kind:
-        return _("that asset is not a %(kind)s") % {
-            "kind": catalog.KIND_LABELS[operation.source_kind]
-        }
+        return str(_WRONG_KIND[operation.source_kind])
     if operation.source_models and task.model_key not in operation.source_models:
-        return _("%(operation)s acts only on videos made by %(models)s") % {
+        return _("%(operation)s acts only on results of %(models)s.") % {
             "operation": operation.label,
             "models": ", ".join(_model_label(key) for key in operation.source_models),
         }
     if operation.source_operations and task.operation not in operation.source_operations:
-        return _("%(operation)s cannot act on this video (it is itself an upgrade)") % {
+        return _("%(operation)s cannot act on this result (it is itself an upgrade).") % {
             "operation": operation.label
         }
     if task.state != State.SUCCEEDED:
-        return _("the source task has not finished")
+        return _("The task that made it has not finished.")
     if not task.upstream_task_id:
-        return _("kie.ai does not know the source task (no kie.ai task id)")
+        return _("kie.ai does not know the task that made it (no kie.ai task id).")
     return None
 
 

@@ -130,6 +130,13 @@ class GenerationForm(forms.Form):
         required=False,
         widget=forms.MultipleHiddenInput,
     )
+    # The finished video a follow-up (extend, 1080p, 4K) acts on.
+    source_asset = KnownChoiceField(
+        queryset=Asset.objects.select_related("task"),
+        required=False,
+        label=gettext_lazy("Source video"),
+        widget=forms.HiddenInput,
+    )
     save_as = forms.CharField(
         max_length=120,
         required=False,

@@ -261,7 +261,7 @@ def _check_source(model, operation, source_asset: Asset | None) -> None:
         if source_asset is not None:
             raise catalog.CatalogError(
                 {
-                    "source_asset": _("%(operation)s does not act on an earlier result")
+                    "source_asset": _("%(operation)s does not act on an earlier result.")
                     % {"operation": operation.label}
                 }
             )
@@ -280,7 +280,7 @@ def _check_source(model, operation, source_asset: Asset | None) -> None:
         if earlier:
             raise catalog.CatalogError(
                 {
-                    "source_asset": _("%(operation)s was already asked for: see task %(task)s")
+                    "source_asset": _("%(operation)s was already asked for: see task #%(task)s.")
                     % {"operation": operation.label, "task": earlier.pk}
                 }
             )
