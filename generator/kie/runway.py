@@ -12,6 +12,7 @@ from typing import Any
 from .gpt4o_image import _task_id
 from .parsing import as_dict, url_list
 from .status import TaskStatus, UpstreamState
+from .veo import refused_if_unknown
 
 _PENDING = {"wait", "waiting", "queueing", "queuing"}
 _FAILED = {"fail", "failed"}
@@ -42,7 +43,7 @@ class Runway:
             path = "/api/v1/runway/generate"
         if callback_url:
             body["callBackUrl"] = callback_url
-        return _task_id(self.client.request("POST", path, json=body))
+        return _task_id(refused_if_unknown(self.client.request, "POST", path, json=body))
 
     def get_status(self, task_id: str) -> TaskStatus:
         return self.client.task_status("/api/v1/runway/record-detail", task_id, parse_record)

@@ -57,7 +57,7 @@ class Veo:
             path = "/api/v1/veo/generate"
         if callback_url:
             body["callBackUrl"] = callback_url
-        return _task_id(self.client.request("POST", path, json=body))
+        return _task_id(refused_if_unknown(self.client.request, "POST", path, json=body))
 
     def get_status(self, task_id: str) -> TaskStatus:
         if UPGRADE_MARK in task_id:
@@ -73,10 +73,7 @@ class Veo:
         upgrade_id = f"{source}{UPGRADE_MARK}{kind}/{index}/{uuid.uuid4().hex[:8]}"
         # A refusal (the source is unknown, or not finished) raises, as any create's does;
         # "record is null" here is a refusal too: nothing was started, nothing charged.
-        try:
-            self._ask_upgrade(kind, source, index, callback_url, upgrade_id)
-        except NotFoundError as exc:
-            raise InputError(exc.message, code=exc.code, http_status=exc.http_status) from None
+        refused_if_unknown(self._ask_upgrade, kind, source, index, callback_url, upgrade_id)
         return upgrade_id
 
     def _ask_upgrade(
@@ -100,6 +97,15 @@ class Veo:
                 raise
             return status
         return _upgrade_status(upgrade_id, data)
+
+
+def refused_if_unknown(call, *args, **kwargs):
+    """A follow-up's create answered "record is null" (or 404): kie does not know the
+    source, so nothing was made nor charged. A refusal, not a lost answer."""
+    try:
+        return call(*args, **kwargs)
+    except NotFoundError as exc:
+        raise InputError(exc.message, code=exc.code, http_status=exc.http_status) from None
 
 
 def parse_upgrade_id(upgrade_id: str) -> tuple[str, str, int]:
