@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from generator import catalog, credits, followups, jobs, prices
+from generator.kie.veo import UPGRADE_MARK
 from generator.media import MediaError, inspect_image
 from generator.models import (
     Asset,
@@ -442,7 +443,11 @@ def poll_soon(upstream_task_id: str) -> bool:
     """A kie callback arrived: poll that task within a second. However many callbacks
     come (kie retries them, and anyone can post), a task is not polled, nor a sweep
     queued, more than about once a second for them."""
-    tasks = GenerationTask.objects.filter(upstream_task_id=upstream_task_id)
+    # Veo's 4K callback names the source task: its upgrades carry "<source id>#..." ids.
+    tasks = GenerationTask.objects.filter(
+        Q(upstream_task_id=upstream_task_id)
+        | Q(upstream_task_id__startswith=f"{upstream_task_id}{UPGRADE_MARK}")
+    )
     moved = _bring_poll_forward(tasks, timezone.now() + timedelta(seconds=1))
     if moved:
         jobs.ensure_sweep()
