@@ -706,6 +706,11 @@ def _model_dict(model: catalog.CatalogModel) -> dict:
                     }
                     for p in op.params
                 ],
+                # A follow-up acts on a finished result (--from ASSET_ID), at its own price.
+                "followup_of": op.source_kind.value if op.source_kind else None,
+                "price": {k or "unit": float(v) for k, v in op.pricing.price_keys()}
+                if op.pricing
+                else None,
             }
             for op in model.operations
         ],
