@@ -161,9 +161,16 @@ def _ticked(operation, input_asset, carried_inputs) -> set[int]:
 
 
 def _source_from_query(request, operation) -> Asset | None:
-    """The video a follow-up acts on (?source_asset=ID); checked again at submission."""
+    """The video a follow-up acts on (?source_asset=ID, or that of the task changed and
+    re-run); checked again at submission."""
+    if not operation.is_followup:
+        return None
     asset_id = database_id(request.GET.get("source_asset"))
-    if not asset_id or not operation.is_followup:
+    if not asset_id:
+        task_id = database_id(request.GET.get("from_task"))
+        earlier = GenerationTask.objects.filter(pk=task_id).first() if task_id else None
+        asset_id = earlier.source_asset_id if earlier else None
+    if not asset_id:
         return None
     return Asset.objects.select_related("task").filter(pk=asset_id).first()
 

@@ -120,3 +120,15 @@ def test_the_api_takes_a_source_asset(staff):
         headers={"Idempotency-Key": str(uuid.uuid4())},
     )
     assert missing.status_code == 400 and "source_asset" in missing.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_change_and_rerun_of_a_followup_keeps_its_source(staff_client, staff):
+    asset = video_of(staff)
+    data = {"model": "veo3-fast", "operation": "extend", "prompt": "then", "source_asset": asset.pk}
+    post_generate(staff_client, data)
+    task = GenerationTask.objects.get(operation="extend")
+    page = staff_client.get(
+        f"/generate/?model=veo3-fast&operation=extend&from_task={task.pk}"
+    ).content.decode()
+    assert f'name="source_asset" value="{asset.pk}"' in page and "then" in page
