@@ -233,3 +233,13 @@ def test_a_later_4k_refusal_fails_the_upgrade():
     upgrade_id = veo.create("4k", {"taskId": "veo_src", "index": 0})
     status = veo.get_status(upgrade_id)
     assert status.state is UpstreamState.FAILED and status.error_code == "422"
+
+
+def test_the_callbacks_bracketed_unquoted_url_list_is_read():
+    from generator.kie.parsing import url_list
+
+    assert url_list("[http://example.com/a.mp4, https://example.com/b.mp4]") == (
+        "http://example.com/a.mp4",
+        "https://example.com/b.mp4",
+    )
+    assert url_list("[not a url]") == ()
