@@ -214,7 +214,7 @@ def _models_by_kind(operation) -> list[tuple[str, list[tuple[catalog.CatalogMode
         for model in models:
             query = f"?model={model.key}"
             keys = [op.key for op in model.operations]
-            if operation.key in keys[1:]:
+            if operation.key in keys[1:] and not operation.is_followup:
                 query += f"&operation={operation.key}"
             links.append((model, query))
         groups.append((catalog.KIND_LABELS[kind], links))
