@@ -130,6 +130,13 @@ class GenerationForm(forms.Form):
         required=False,
         widget=forms.MultipleHiddenInput,
     )
+    # The finished video a follow-up (extend, 1080p, 4K) acts on.
+    source_asset = KnownChoiceField(
+        queryset=Asset.objects.select_related("task"),
+        required=False,
+        label=gettext_lazy("Source video"),
+        widget=forms.HiddenInput,
+    )
     save_as = forms.CharField(
         max_length=120,
         required=False,
@@ -198,8 +205,7 @@ class GenerationForm(forms.Form):
         return carried + uploaded
 
     def pricing_field_names(self) -> list[str]:
-        pricing = self.catalog_model.pricing
-        return [name for name in (pricing.by_param, pricing.count_param) if name]
+        return self.catalog_model.pricing_for(self.catalog_operation.key).param_names
 
     def catalog_values(self) -> dict:
         """Raw values for catalog.validate: strings and booleans, images left out."""

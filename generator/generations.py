@@ -19,7 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from generator import catalog, credits, jobs, prices
+from generator import catalog, credits, followups, jobs, prices
+from generator.kie.veo import UPGRADE_MARK
 from generator.media import MediaError, inspect_image
 from generator.models import (
     Asset,
@@ -58,8 +59,10 @@ class ImageInput:
         return getattr(self.file, "name", None) or _("upload")
 
 
-def estimate(model: catalog.CatalogModel, params: dict[str, Any]) -> Decimal:
-    return model.estimate(params, prices.overrides_for(model.key))
+def estimate(
+    model: catalog.CatalogModel, params: dict[str, Any], operation_key: str | None = None
+) -> Decimal:
+    return model.estimate(params, prices.overrides_for(model.key), operation_key)
 
 
 @dataclass(frozen=True)
@@ -74,14 +77,19 @@ def estimate_from_raw(
 ) -> Estimate:
     """The price shown while the form is being filled: only the pricing fields matter."""
     params = {p.name: p.default for p in operation.params}
-    pricing = model.pricing
-    for name in (pricing.by_param, pricing.count_param):
-        if name and raw.get(name) not in (None, ""):
+    pricing = model.pricing_for(operation.key)
+    for name in pricing.param_names:
+        if raw.get(name) not in (None, ""):
             with contextlib.suppress(KeyError, ValueError):  # the form shows the error
                 params[name] = catalog.coerce(operation.param(name), raw.get(name))
     key = pricing.price_key(params)
-    by_admin = PriceOverride.for_model(model.key)
-    published = PublishedPrice.objects.filter(model_key=model.key, price_key=key).first()
+    own_price = pricing is not model.pricing  # a follow-up's: not overridden (yet)
+    by_admin = {} if own_price else PriceOverride.for_model(model.key)
+    published = (
+        None
+        if own_price
+        else PublishedPrice.objects.filter(model_key=model.key, price_key=key).first()
+    )
     if key in by_admin:
         source = _("price set by an admin")
     elif published:
@@ -91,7 +99,7 @@ def estimate_from_raw(
     else:
         source = pricing.source
     return Estimate(
-        credits=model.estimate(params, prices.overrides_for(model.key)),
+        credits=model.estimate(params, prices.overrides_for(model.key), operation.key),
         documented=pricing.documented or key in by_admin or published is not None,
         source=source,
     )
@@ -106,16 +114,19 @@ def start_generation(
     saved_prompt: Prompt | None = None,
     submission_token: str = "",
     made_from: Asset | None = None,
+    source_asset: Asset | None = None,
 ) -> GenerationTask:
     """Validate against the catalog, record the task and queue its submission.
 
     Raises catalog.CatalogError naming each field that is wrong; nothing is saved then.
     With a form's one-time `submission_token`, posting it again returns the task it
     already made instead of paying for a second one. `made_from`: the task makes a new
-    version of that asset (its lineage).
+    version of that asset (its lineage). `source_asset`: the video a follow-up (extend,
+    1080p, 4K) acts on; required by a follow-up, refused by any other operation.
     """
     model = catalog.get(model_key)
     operation = model.operation(operation_key)
+    _check_source(model, operation, source_asset)
     images = images or []
     raw = dict(raw_params)
     image_param = operation.image_param
@@ -138,7 +149,16 @@ def start_generation(
         return earlier
     try:
         return _record(
-            user, model, operation, params, checked, image_param, saved_prompt, key, made_from
+            user,
+            model,
+            operation,
+            params,
+            checked,
+            image_param,
+            saved_prompt,
+            key,
+            made_from,
+            source_asset,
         )
     except IntegrityError:
         earlier = made_by_this_post.first() if key else None
@@ -173,8 +193,10 @@ def submission_key(token: str) -> str:
     return hashlib.sha256(f"submission:{token}".encode()).hexdigest() if token else ""
 
 
-def _record(user, model, operation, params, checked, image_param, saved_prompt, key, made_from):
-    cost = estimate(model, params)
+def _record(
+    user, model, operation, params, checked, image_param, saved_prompt, key, made_from, source
+):
+    cost = estimate(model, params, operation.key)
     with transaction.atomic():
         # Budgets refuse here, before anything is saved or sent; a task above the
         # approval threshold waits for an admin, nothing reserved.
@@ -190,6 +212,7 @@ def _record(user, model, operation, params, checked, image_param, saved_prompt, 
             prompt_text=params.get("prompt", ""),
             credits_estimated=cost,
             state=State.AWAITING_APPROVAL if held else State.QUEUED,
+            source_asset=source,
         )
         for position, (image, content_type) in enumerate(checked):
             task_input = TaskInput(
@@ -220,6 +243,48 @@ def _record(user, model, operation, params, checked, image_param, saved_prompt, 
             transaction.on_commit(lambda: _queue_submission(task.pk))
         transaction.on_commit(_check_budget_alerts)
     return task
+
+
+_UNFINISHED_OR_DONE = (
+    State.AWAITING_APPROVAL,
+    State.QUEUED,
+    State.SUBMITTED,
+    State.UNCONFIRMED,
+    State.RUNNING,
+    State.DOWNLOADING,
+    State.SUCCEEDED,
+)
+
+
+def _check_source(model, operation, source_asset: Asset | None) -> None:
+    """A follow-up needs a finished video it fits; nothing else takes one."""
+    if not operation.is_followup:
+        if source_asset is not None:
+            raise catalog.CatalogError(
+                {
+                    "source_asset": _("%(operation)s does not act on an earlier result.")
+                    % {"operation": operation.label}
+                }
+            )
+        return
+    problem = followups.source_problem(model, operation, source_asset)
+    if problem:
+        raise catalog.CatalogError({"source_asset": problem})
+    if not operation.params:
+        # An upgrade (1080p, 4K) is the same answer every time: asking twice pays twice.
+        earlier = GenerationTask.objects.filter(
+            source_asset=source_asset,
+            model_key=model.key,
+            operation=operation.key,
+            state__in=_UNFINISHED_OR_DONE,
+        ).first()
+        if earlier:
+            raise catalog.CatalogError(
+                {
+                    "source_asset": _("%(operation)s was already asked for: see task #%(task)s.")
+                    % {"operation": operation.label, "task": earlier.pk}
+                }
+            )
 
 
 def _check_budget_alerts() -> None:
@@ -284,6 +349,7 @@ def rerun(task: GenerationTask, user, submission_token: str = "") -> GenerationT
         images,
         saved_prompt=task.prompt,
         submission_token=submission_token,
+        source_asset=task.source_asset,
     )
 
 
@@ -377,7 +443,11 @@ def poll_soon(upstream_task_id: str) -> bool:
     """A kie callback arrived: poll that task within a second. However many callbacks
     come (kie retries them, and anyone can post), a task is not polled, nor a sweep
     queued, more than about once a second for them."""
-    tasks = GenerationTask.objects.filter(upstream_task_id=upstream_task_id)
+    # Veo's 4K callback names the source task: its upgrades carry "<source id>#..." ids.
+    tasks = GenerationTask.objects.filter(
+        Q(upstream_task_id=upstream_task_id)
+        | Q(upstream_task_id__startswith=f"{upstream_task_id}{UPGRADE_MARK}")
+    )
     moved = _bring_poll_forward(tasks, timezone.now() + timedelta(seconds=1))
     if moved:
         jobs.ensure_sweep()

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_q.tasks import async_task
 
-from generator import catalog, credits
+from generator import catalog, credits, followups
 from generator.heartbeat import heartbeat
 from generator.kie import (
     AuthenticationError,
@@ -137,6 +137,12 @@ def submit(task_id: int) -> None:
     operation = model.operation(task.operation)
     with kie_client() as client:
         fields = dict(task.params)
+        if operation.is_followup:
+            source = followups.upstream_fields(task)
+            if source is None:
+                _source_gone(task)
+                return
+            fields.update(source)
         image_param = operation.image_param
         if image_param:
             try:
@@ -200,7 +206,8 @@ def record_created(
             message=str(how) % {**values, "id": upstream_id},
             upstream_task_id=upstream_id,
             submitted_at=task.create_sent_at or now,
-            next_poll_at=now + timedelta(seconds=first_poll_delay(task.catalog_model)),
+            next_poll_at=now
+            + timedelta(seconds=first_poll_delay(task.catalog_model, task.operation)),
             last_error="",
         )
     return True
@@ -256,6 +263,17 @@ def _upload_inputs(client, task: GenerationTask, claim: str) -> list[str] | None
             task_input.save(update_fields=["upstream_url", "uploaded_at"])
         urls.append(task_input.upstream_url)
     return urls
+
+
+def _source_gone(task: GenerationTask) -> None:
+    task.transition(
+        State.FAILED,
+        failure_kind=FailureKind.INPUT,
+        message=_(
+            "The video this follow-up acts on is gone (deleted, or unknown to kie.ai). "
+            "Nothing was sent or charged."
+        ),
+    )
 
 
 def _release_submit_claim(task_id: int, seconds: float, reason: str) -> None:
@@ -370,21 +388,31 @@ def describe_submit_failure(task: GenerationTask, exc: KieError) -> tuple[str, s
 # --- polling --------------------------------------------------------------------------
 
 
-def first_poll_delay(model: catalog.CatalogModel) -> float:
-    return min(max(model.expected_seconds / 6, 2), 15)
+def first_poll_delay(model: catalog.CatalogModel, operation_key: str | None = None) -> float:
+    expected = model.expected_seconds_for(operation_key)
+    return max(min(max(expected / 6, 2), 15), _min_poll_seconds(model, operation_key))
+
+
+def _min_poll_seconds(model: catalog.CatalogModel, operation_key: str | None) -> float:
+    """The pace kie.ai asks for on this operation (Veo 4K: every 30 s or more)."""
+    if not operation_key:
+        return 0.0
+    return model.operation(operation_key).min_poll_seconds or 0.0
 
 
 def next_poll_delay(task: GenerationTask, now) -> float:
     """Poll often near the expected finish, less and less once a task runs late."""
     model = task.catalog_model
-    base = min(max(model.expected_seconds / 8, 2), 15)
+    expected = model.expected_seconds_for(task.operation)
+    floor = _min_poll_seconds(model, task.operation)
+    base = max(min(max(expected / 8, 2), 15), floor)
     if not task.submitted_at:
         return base
     elapsed = (now - task.submitted_at).total_seconds()
-    if elapsed <= model.expected_seconds:
+    if elapsed <= expected:
         return base
-    overdue = elapsed / max(model.expected_seconds, 1)
-    return min(base * overdue, 60)
+    overdue = elapsed / max(expected, 1)
+    return max(min(base * overdue, 60), floor)
 
 
 def poll_sweep() -> None:

@@ -56,6 +56,7 @@ def create(
         response.headers["Idempotent-Replayed"] = "true"
         return Status(201, task_object(earlier, request.build_absolute_uri))
     source = _asset(body.made_from) if body.made_from else None
+    followed = _asset(body.source_asset, "source_asset") if body.source_asset else None
     callback_url = callbacks.check_url(body.callback_url) if body.callback_url else None
     images = _images_from(source, body)
     with transaction.atomic():
@@ -67,6 +68,7 @@ def create(
             images,
             submission_token=token,
             made_from=source,
+            source_asset=followed,
         )
         if callback_url and not hasattr(task, "api_callback"):
             ApiCallback.objects.create(task=task, url=callback_url)
@@ -98,10 +100,10 @@ def _made_with(user, token: str) -> GenerationTask | None:
     return _tasks().filter(created_by=user, submission_key=key).first()
 
 
-def _asset(asset_id: int) -> Asset:
+def _asset(asset_id: int, field: str = "from") -> Asset:
     asset = Asset.objects.select_related("task").filter(pk=asset_id).first()
     if asset is None:
-        raise HttpError(400, _("`from` names no asset."))
+        raise HttpError(400, _("`%(field)s` names no asset.") % {"field": field})
     return asset
 
 

@@ -32,6 +32,7 @@ def task_object(task: GenerationTask, absolute: Absolute) -> dict:
         "upstream_task_id": task.upstream_task_id or None,
         "created_at": task.created_at,
         "made_from": lineage.made_from_id if lineage else None,
+        "source_asset": task.source_asset_id,
         "url": absolute(reverse("api:generation", args=[task.pk])),
         "assets": [_asset_in_task(asset, absolute) for asset in task.assets.all()],
     }

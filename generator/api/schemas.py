@@ -73,6 +73,9 @@ class TaskOut(Schema):
     upstream_task_id: str | None
     created_at: datetime
     made_from: int | None = Field(description="The asset this is a new version of.")
+    source_asset: int | None = Field(
+        None, description="The video a follow-up (extend, 1080p, 4K) acts on."
+    )
     url: str
     assets: list[AssetOut]
 
@@ -96,6 +99,13 @@ class GenerationIn(Body):
         le=2**63 - 1,
         description="An asset this makes a new version of; an operation that takes an "
         "image uses it as its input.",
+    )
+    source_asset: int | None = Field(
+        None,
+        ge=1,
+        le=2**63 - 1,
+        description="A follow-up's source: the finished video that `extend`, `1080p` or "
+        "`4k` acts on (required by those operations, refused by the others).",
     )
     callback_url: str | None = Field(
         None,

@@ -6,7 +6,7 @@ means "text to show", read in the language of whoever shows it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -80,6 +80,17 @@ class Operation:
     source_kind: Kind | None = None
     # Catalog keys whose results this follow-up accepts (empty: any model of source_kind).
     source_models: tuple[str, ...] = ()
+    # Operations of the source task this follow-up accepts (empty: any). Veo's 1080p/4K
+    # results cannot be extended nor upgraded again.
+    source_operations: tuple[str, ...] = ()
+    # Its own price, expected time and polling pace where they differ from the model's
+    # (Veo get-4K: 120 credits, 5-10 minutes, asked at most every 30 s).
+    pricing: Pricing | None = None
+    expected_seconds: int | None = None
+    min_poll_seconds: float | None = None
+    # Rules between parameters (Runway: no 1080p at 10 s): given the validated values,
+    # returns {parameter: message} for each broken rule.
+    check: Callable[[Mapping[str, Any]], Mapping[str, str]] | None = None
 
     @property
     def is_followup(self) -> bool:
@@ -118,16 +129,35 @@ class Pricing:
     by_param: str | None = None
     by_value: Mapping[Any, Decimal] = field(default_factory=dict)
     count_param: str | None = None
+    # A second parameter the price depends on (Runway: duration and quality): `by_value`
+    # is then keyed by (by_param value, also_by value) pairs.
+    also_by: str | None = None
+
+    @property
+    def param_names(self) -> list[str]:
+        """The parameters whose values change the price."""
+        return [name for name in (self.by_param, self.also_by, self.count_param) if name]
+
+    def _key_of(self, value) -> str:
+        if self.also_by:
+            first, second = value
+            return f"{self.by_param}={first},{self.also_by}={second}"
+        return f"{self.by_param}={value}"
+
+    def _value_of(self, params: Mapping[str, Any]):
+        if self.also_by:
+            return (params.get(self.by_param), params.get(self.also_by))
+        return params.get(self.by_param)
 
     def price_keys(self) -> list[tuple[str, Decimal]]:
         """Every overridable unit price, with its catalog value."""
         if self.by_param:
-            return [(f"{self.by_param}={value}", price) for value, price in self.by_value.items()]
+            return [(self._key_of(value), price) for value, price in self.by_value.items()]
         return [("", self.unit)]
 
     def price_key(self, params: Mapping[str, Any]) -> str:
-        if self.by_param and params.get(self.by_param) in self.by_value:
-            return f"{self.by_param}={params[self.by_param]}"
+        if self.by_param and self._value_of(params) in self.by_value:
+            return self._key_of(self._value_of(params))
         return ""
 
     def estimate(
@@ -137,7 +167,7 @@ class Pricing:
         if overrides and key in overrides:
             unit = Decimal(overrides[key])
         elif key:
-            unit = self.by_value[params[self.by_param]]
+            unit = self.by_value[self._value_of(params)]
         else:
             unit = self.unit
         count = int(params.get(self.count_param) or 1) if self.count_param else 1
@@ -181,10 +211,28 @@ class CatalogModel:
             }
         )
 
+    def pricing_for(self, operation_key: str | None = None) -> Pricing:
+        """The operation's own price where it has one (a follow-up), else the model's."""
+        if operation_key:
+            own = next((op.pricing for op in self.operations if op.key == operation_key), None)
+            if own is not None:
+                return own
+        return self.pricing
+
     def estimate(
-        self, params: Mapping[str, Any], overrides: Mapping[str, Decimal] | None = None
+        self,
+        params: Mapping[str, Any],
+        overrides: Mapping[str, Decimal] | None = None,
+        operation_key: str | None = None,
     ) -> Decimal:
-        return self.pricing.estimate(params, overrides)
+        pricing = self.pricing_for(operation_key)
+        # Admins' overrides are keyed on the model's prices; an operation's own price
+        # is not overridable yet.
+        return pricing.estimate(params, overrides if pricing is self.pricing else None)
+
+    def expected_seconds_for(self, operation_key: str | None = None) -> int:
+        own = next((op.expected_seconds for op in self.operations if op.key == operation_key), None)
+        return own or self.expected_seconds
 
     def image_operation(self) -> Operation | None:
         """The operation that takes an input image (edit, remix), if any."""

@@ -140,6 +140,10 @@ def validate(
         clean[param.name] = value
     if errors:
         raise CatalogError(errors)
+    if operation.check is not None:
+        broken = dict(operation.check(clean))
+        if broken:
+            raise CatalogError(broken)
     return operation, clean
 
 

@@ -86,10 +86,14 @@ class KieClient:
         from .flux_kontext import FluxKontext
         from .gpt4o_image import Gpt4oImage
         from .market import Market
+        from .runway import Runway
+        from .veo import Veo
 
         self.gpt4o_image = Gpt4oImage(self)
         self.flux_kontext = FluxKontext(self)
         self.market = Market(self)
+        self.veo = Veo(self)
+        self.runway = Runway(self)
         self.account = Account(self)
         self.discovery = Discovery(self)
         self.files = Files(self)
@@ -108,9 +112,13 @@ class KieClient:
 
     def family(self, name: str):
         """The adapter for a catalog Family value ("gpt4o_image", "flux_kontext", "market")."""
-        adapter = {"gpt4o_image": self.gpt4o_image, "flux_kontext": self.flux_kontext}.get(
-            name, self.market if name == "market" else None
-        )
+        adapter = {
+            "gpt4o_image": self.gpt4o_image,
+            "flux_kontext": self.flux_kontext,
+            "market": self.market,
+            "veo": self.veo,
+            "runway": self.runway,
+        }.get(name)
         if adapter is None:
             raise ValueError(f"no kie adapter for family {name!r}")
         return adapter
@@ -201,7 +209,9 @@ class KieClient:
         if code != 200 or _says_failure(body.get("success")) or not response.is_success:
             if code == 200:
                 code = response.status_code if not response.is_success else 500
-            raise error_for(code, message, response.status_code, retry_after)
+            error = error_for(code, message, response.status_code, retry_after)
+            error.data = body.get("data")  # Veo 4K: a 422 that carries the result
+            raise error
         return body.get("data")
 
 

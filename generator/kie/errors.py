@@ -13,6 +13,8 @@ class KieError(Exception):
 
     #: True when the request certainly had no effect upstream, so it may be retried.
     safe_to_retry = False
+    #: The envelope's `data` of an error answer (untrusted; Veo 4K puts a result there).
+    data = None
 
     def __init__(self, message: str, *, code: int | None = None, http_status: int | None = None):
         self.message = message

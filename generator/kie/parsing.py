@@ -44,7 +44,10 @@ def url_list(value: Any) -> tuple[str, ...]:
             try:
                 value = safejson.loads(stripped, max_bytes=UPSTREAM_JSON_BYTES)
             except ValueError:
-                return ()
+                # Veo's callbacks document "[http://a.mp4, http://b.mp4]": not JSON.
+                inner = stripped[1:-1] if stripped.endswith("]") else ""
+                value = [item.strip().strip("'\"") for item in inner.split(",")]
+                value = [item for item in value if item.startswith(("http://", "https://"))]
         else:
             return (stripped,)
     if not isinstance(value, list | tuple):

@@ -49,7 +49,9 @@ from . import (
     flux_kontext,
     gpt4o_image,
     market,
+    runway,
     uploads,
+    veo,
 )
 from .api import ApiError, Request, Route, respond
 from .faults import CALLBACK, CREATE, ConnectionDropped, ConnectionHung
@@ -74,6 +76,8 @@ _FAMILY_MODULES: tuple[ModuleType, ...] = (
     gpt4o_image,
     flux_kontext,
     market,
+    veo,
+    runway,
     account,
     discovery,
     uploads,

@@ -28,7 +28,7 @@ import random
 import threading
 import uuid
 from collections import OrderedDict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -39,6 +39,7 @@ from . import control, faults
 from .api import ApiError, Request, compact
 from .faults import CALLBACK, CREATE
 from .media import render_image
+from .video import render_videos
 
 if TYPE_CHECKING:
     from .app import SandboxConfig
@@ -75,6 +76,9 @@ class Task:
     callback_url: str = ""
     callback_due: float = 0.0  # when the next delivery attempt may go
     callback_attempts: int = 0
+    scale: float = 1.0  # its duration in `duration_seconds` (Veo's take minutes, not seconds)
+    # A family's own memory of the task (a video's seconds and sound, Veo's upgrades).
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def magic_outcome(prompt: str) -> str:
@@ -113,7 +117,7 @@ class SandboxState:
     # --- the task timeline -----------------------------------------------------------
 
     def fraction(self, task: Task) -> float:
-        duration = self.config.duration_seconds
+        duration = self.config.duration_seconds * task.scale
         if duration <= 0:
             return 1.0
         return max(0.0, (self.config.clock() - task.created_at) / duration)
@@ -130,7 +134,7 @@ class SandboxState:
         return "success" if task.outcome == "success" else "fail"
 
     def finished_at(self, task: Task) -> float:
-        return task.created_at + max(0.0, self.config.duration_seconds)
+        return task.created_at + max(0.0, self.config.duration_seconds * task.scale)
 
     def settle_refunds(self) -> None:
         """Give back the credits of failed tasks (lock held)."""
@@ -149,13 +153,21 @@ class SandboxState:
                 return
         # The input may itself be a result that nobody has looked at yet.
         base = self.read_own(task.base_name) if task.base_name else None
-        images = [
-            render_image(
-                task.prompt, width, height, task.fmt, task.title, base.data if base else None
-            )
-            for width, height in task.sizes
-        ]
-        mime = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}[task.fmt]
+        if task.fmt == "mp4":
+            images = render_videos(task, base.data if base else None)
+        else:
+            images = [
+                render_image(
+                    task.prompt, width, height, task.fmt, task.title, base.data if base else None
+                )
+                for width, height in task.sizes
+            ]
+        mime = {
+            "png": "image/png",
+            "jpeg": "image/jpeg",
+            "webp": "image/webp",
+            "mp4": "video/mp4",
+        }[task.fmt]
         with self.lock:
             if task.rendered:
                 return
@@ -191,11 +203,16 @@ class SandboxState:
         sizes: list[tuple[int, int]],
         fmt: str,
         base_name: str | None,
+        price: Decimal | None = None,
+        task_id: str | None = None,
+        scale: float = 1.0,
+        extra: dict[str, Any] | None = None,
     ) -> dict[str, str]:
-        """Count the create against the rate limit, charge the catalog's estimate and
-        record the task; answers kie's create `data`."""
-        catalog_model = find_by_api_model(price_family, api_model)
-        price = catalog_model.estimate(price_params) if catalog_model else Decimal("0")
+        """Count the create against the rate limit, charge the catalog's estimate (or
+        `price`) and record the task; answers kie's create `data`."""
+        if price is None:
+            catalog_model = find_by_api_model(price_family, api_model)
+            price = catalog_model.estimate(price_params) if catalog_model else Decimal("0")
         key = self.config.api_key
         with self.lock:
             now = self.config.clock()
@@ -209,7 +226,7 @@ class SandboxState:
             if self.balance < price:
                 raise ApiError(402, "Insufficient credits")
             self.balance -= price
-            task_id = uuid.uuid4().hex
+            task_id = task_id or uuid.uuid4().hex
             markers = faults.markers_in(compact(body))
             ext = "jpg" if fmt == "jpeg" else fmt
             names = [f"{uuid.uuid4().hex}.{ext}" for _ in sizes]
@@ -228,6 +245,8 @@ class SandboxState:
                 outcome=magic_outcome(prompt),
                 created_at=now,
                 markers=markers,
+                scale=scale,
+                extra=dict(extra or {}),
             )
             self.tasks[task_id] = task
             self.stats.created(model, prompt, price)

@@ -124,3 +124,35 @@ def _write_tone(container, stream, seconds: float, hz: float) -> None:
             container.mux(packet)
     for packet in stream.encode():
         container.mux(packet)
+
+
+def render_videos(task, base: bytes | None) -> list[bytes]:
+    """A sandbox video task's files, one per `task.sizes`: `task.extra` holds the new
+    `seconds`, whether it has `audio`, and which files `continue` the source video
+    `base` (an extend's whole video) rather than start afresh."""
+    seconds = task.extra.get("seconds", 5)
+    audio = bool(task.extra.get("audio"))
+    continues = task.extra.get("continue") or [False] * len(task.sizes)
+    return [
+        make_mp4(
+            task.prompt,
+            width,
+            height,
+            seconds,
+            audio=audio,
+            title=task.title,
+            source=base if follows else None,
+        )
+        for (width, height), follows in zip(task.sizes, continues, strict=True)
+    ]
+
+
+def upscale(source: bytes, prompt: str, width: int, height: int, title: str = "") -> bytes:
+    """The same video at another size (Veo's 1080p and 4K)."""
+    audio = _has_audio(source)
+    return make_mp4(prompt, width, height, None, audio=audio, title=title, source=source)
+
+
+def _has_audio(data: bytes) -> bool:
+    with av.open(io.BytesIO(data)) as container:
+        return bool(container.streams.audio)

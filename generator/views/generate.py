@@ -40,14 +40,18 @@ def generate(request):
             url = reverse("generator:gallery") + f"?new={task.pk}"
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         input_asset = form.cleaned_data.get("input_asset")
+        source_asset = form.cleaned_data.get("source_asset")
         carried_inputs = form.cleaned_data.get("earlier_inputs") or []
         # A browser cannot be handed a file back: say which ones must be chosen again.
         forgotten_uploads = [f.name for key in request.FILES for f in request.FILES.getlist(key)]
         chosen = request.POST  # after a refused post the price follows what was chosen
     else:
         input_asset = _asset_from_query(request)
+        source_asset = _source_from_query(request, operation)
         carried_inputs = _carried_inputs(request, input_asset)
         chosen = _initial_values(request, model, operation, input_asset)
+        if source_asset:
+            chosen["source_asset"] = source_asset.pk
         form = GenerationForm(model, operation, initial=chosen, user=request.user)
         forgotten_uploads = []
     price = generations.estimate_from_raw(model, operation, chosen)
@@ -58,6 +62,8 @@ def generate(request):
         "operation": operation,
         "models_by_kind": _models_by_kind(operation),
         "input_asset": input_asset,
+        "source_asset": source_asset,
+        "operations": _operations(model, source_asset),
         "carried_inputs": carried_inputs,
         "ticked_inputs": _ticked(operation, input_asset, carried_inputs),
         "forgotten_uploads": forgotten_uploads,
@@ -108,6 +114,7 @@ def _start(request, form: GenerationForm) -> GenerationTask | None:
             saved_prompt=saved,
             submission_token=form.cleaned_data.get("submission_token", ""),
             made_from=_version_of(request),
+            source_asset=form.cleaned_data.get("source_asset"),
         )
     except catalog.CatalogError as exc:
         form.apply_catalog_errors(exc.errors)
@@ -153,6 +160,26 @@ def _ticked(operation, input_asset, carried_inputs) -> set[int]:
     return {task_input.pk for task_input in carried_inputs[:room]}
 
 
+def _source_from_query(request, operation) -> Asset | None:
+    """The video a follow-up acts on (?source_asset=ID, or that of the task changed and
+    re-run); checked again at submission."""
+    if not operation.is_followup:
+        return None
+    asset_id = database_id(request.GET.get("source_asset"))
+    if not asset_id:
+        task_id = database_id(request.GET.get("from_task"))
+        earlier = GenerationTask.objects.filter(pk=task_id).first() if task_id else None
+        asset_id = earlier.source_asset_id if earlier else None
+    if not asset_id:
+        return None
+    return Asset.objects.select_related("task").filter(pk=asset_id).first()
+
+
+def _operations(model, source_asset) -> list[catalog.Operation]:
+    """The operation tabs: follow-ups only when the form came from a finished video."""
+    return [op for op in model.operations if not op.is_followup or source_asset]
+
+
 def _asset_from_query(request) -> Asset | None:
     asset_id = database_id(request.GET.get("input_asset"))
     if not asset_id:
@@ -187,7 +214,7 @@ def _models_by_kind(operation) -> list[tuple[str, list[tuple[catalog.CatalogMode
         for model in models:
             query = f"?model={model.key}"
             keys = [op.key for op in model.operations]
-            if operation.key in keys[1:]:
+            if operation.key in keys[1:] and not operation.is_followup:
                 query += f"&operation={operation.key}"
             links.append((model, query))
         groups.append((catalog.KIND_LABELS[kind], links))

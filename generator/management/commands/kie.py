@@ -1,8 +1,8 @@
 """`manage.py kie ...`: the studio from a terminal, for scripts and operators.
 
 kie models [--json]
-kie generate MODEL --prompt TEXT [--operation OP] [--set key=value ...]
-             [--image PATH ...] [--wait] [--timeout S] [--json]
+kie generate MODEL [--prompt TEXT] [--operation OP] [--set key=value ...]
+             [--image PATH ...] [--from ASSET_ID] [--wait] [--timeout S] [--json]
 kie status [TASK] [--json]
 kie credits [--json]
 kie reconcile [--since DATETIME] [--json]
@@ -39,7 +39,7 @@ from django.utils import timezone, translation
 
 from generator import catalog, generations, jobs, roles
 from generator.kie import KieError
-from generator.models import ApiToken, CreditBalanceSnapshot, GenerationTask
+from generator.models import ApiToken, Asset, CreditBalanceSnapshot, GenerationTask
 from generator.sandbox.server import number, port
 from generator.upstream import kie_client, mode_label
 
@@ -60,8 +60,18 @@ class Command(BaseCommand):
 
         generate = sub.add_parser("generate", help="start a generation")
         generate.add_argument("model", help="catalog key, e.g. flux-kontext-pro")
-        generate.add_argument("--prompt", required=True)
-        generate.add_argument("--operation", help="e.g. text-to-image (default), edit, remix")
+        generate.add_argument("--prompt", help="required by every operation but 1080p and 4k")
+        generate.add_argument(
+            "--operation", help="e.g. text-to-image (default), edit, remix, extend, 1080p, 4k"
+        )
+        generate.add_argument(
+            "--from",
+            dest="from_asset",
+            type=int,
+            metavar="ASSET_ID",
+            help="the asset a follow-up acts on (extend, 1080p, 4k), or the input image of "
+            "an operation that takes one (a video from this image)",
+        )
         generate.add_argument(
             "--set",
             action="append",
@@ -192,17 +202,19 @@ class Command(BaseCommand):
         self.emit(rows, json, "\n".join(lines))
 
     # --- generate -----------------------------------------------------------------
-    def do_generate(self, model, prompt, operation, set, image, user, wait, timeout, json, **_):
-        raw = {"prompt": prompt}
+    def do_generate(
+        self, model, prompt, operation, set, image, user, wait, timeout, json, from_asset, **_
+    ):
+        raw = {"prompt": prompt} if prompt is not None else {}
         for item in set:
             key, sep, value = item.partition("=")
             if not sep or not key.strip():
                 raise CommandError(f"--set needs KEY=VALUE, got {item!r}")
             raw[key.strip()] = value
         owner = _owner(user)
+        source, images = _from_asset(model, operation, from_asset)
         handles = []
         try:
-            images = []
             for path in image:
                 if not Path(path).is_file():
                     raise CommandError(f"no such image file: {path}")
@@ -210,7 +222,9 @@ class Command(BaseCommand):
                 handles.append(handle)
                 images.append(generations.ImageInput(file=File(handle, name=Path(path).name)))
             try:
-                task = generations.start_generation(owner, model, operation, raw, images)
+                task = generations.start_generation(
+                    owner, model, operation, raw, images, source_asset=source
+                )
             except catalog.CatalogError as exc:
                 raise CommandError(f"invalid request: {exc}") from None
         finally:
@@ -561,7 +575,15 @@ def _run_until_finished(task: GenerationTask, timeout: float) -> GenerationTask:
             jobs.poll_due_tasks(only=[task.pk])
         task.refresh_from_db()
         if not task.is_final and task.state != "DOWNLOADING":
-            time.sleep(1.0)
+            time.sleep(_poll_pause(task))
+
+
+def _poll_pause(task: GenerationTask) -> float:
+    """A second, or the pace kie.ai asks for on this operation (Veo 4K: 30 s)."""
+    if settings.KIE_USE_SANDBOX:
+        return 1.0
+    operation = task.catalog_model.operation(task.operation)
+    return max(1.0, operation.min_poll_seconds or 0.0)
 
 
 def task_dict(task: GenerationTask) -> dict:
@@ -590,10 +612,33 @@ def task_dict(task: GenerationTask) -> dict:
                 "sha256": asset.sha256,
                 "width": asset.width,
                 "height": asset.height,
+                "duration": asset.duration,
+                "poster_path": _absolute_path(asset.poster) if asset.poster else None,
             }
             for asset in task.assets.all()
         ],
     }
+
+
+def _from_asset(model_key: str, operation_key: str | None, asset_id: int | None):
+    """--from: a follow-up's source asset, or the input image of an operation taking one."""
+    if asset_id is None:
+        return None, []
+    asset = Asset.objects.select_related("task").filter(pk=asset_id).first()
+    if asset is None:
+        raise CommandError(f"--from: no asset {asset_id}")
+    try:
+        operation = catalog.get(model_key).operation(operation_key)
+    except catalog.CatalogError as exc:
+        raise CommandError(f"invalid request: {exc}") from None
+    if operation.is_followup:
+        return asset, []
+    if operation.image_param is not None:
+        return None, [generations.ImageInput(asset=asset)]
+    raise CommandError(
+        f"--from: {model_key} {operation.key} takes no asset (use --operation extend, "
+        "1080p, 4k, or one that takes an image)"
+    )
 
 
 def _absolute_path(field_file) -> str:
@@ -661,6 +706,11 @@ def _model_dict(model: catalog.CatalogModel) -> dict:
                     }
                     for p in op.params
                 ],
+                # A follow-up acts on a finished result (--from ASSET_ID), at its own price.
+                "followup_of": op.source_kind.value if op.source_kind else None,
+                "price": {k or "unit": float(v) for k, v in op.pricing.price_keys()}
+                if op.pricing
+                else None,
             }
             for op in model.operations
         ],
