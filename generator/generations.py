@@ -75,7 +75,7 @@ def estimate_from_raw(
     """The price shown while the form is being filled: only the pricing fields matter."""
     params = {p.name: p.default for p in operation.params}
     pricing = model.pricing
-    for name in (pricing.by_param, pricing.count_param):
+    for name in (*pricing.by_params, pricing.count_param):
         if name and raw.get(name) not in (None, ""):
             with contextlib.suppress(KeyError, ValueError):  # the form shows the error
                 params[name] = catalog.coerce(operation.param(name), raw.get(name))

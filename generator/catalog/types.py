@@ -104,12 +104,13 @@ class Operation:
 
 @dataclass(frozen=True)
 class Pricing:
-    """Credits for one task: a unit price, optionally chosen by one parameter's value,
-    times an optional count parameter (variants, images).
+    """Credits for one task: a unit price, optionally chosen by one parameter's value (or
+    by several together: `by_param` "duration,sound" and `by_value` keyed by tuples),
+    times an optional count parameter (variants, images, seconds).
 
     `documented` is False where kie.ai publishes no price: the number is our estimate
     and the UI says so. Admins override unit prices in the admin (PriceOverride),
-    keyed by `price_key`.
+    keyed by `price_key` ("rendering_speed=QUALITY", "duration=10,sound=true").
     """
 
     unit: Decimal
@@ -119,15 +120,34 @@ class Pricing:
     by_value: Mapping[Any, Decimal] = field(default_factory=dict)
     count_param: str | None = None
 
+    @property
+    def by_params(self) -> tuple[str, ...]:
+        """The parameters that choose the unit price."""
+        return tuple(name.strip() for name in (self.by_param or "").split(",") if name.strip())
+
+    def _key_for(self, value: Any) -> str:
+        values = value if len(self.by_params) > 1 else (value,)
+        return ",".join(
+            f"{name}={_price_word(item)}" for name, item in zip(self.by_params, values, strict=True)
+        )
+
+    def _value_of(self, params: Mapping[str, Any]) -> Any:
+        names = self.by_params
+        if len(names) == 1:
+            return params.get(names[0])
+        return tuple(params.get(name) for name in names)
+
     def price_keys(self) -> list[tuple[str, Decimal]]:
         """Every overridable unit price, with its catalog value."""
         if self.by_param:
-            return [(f"{self.by_param}={value}", price) for value, price in self.by_value.items()]
+            return [(self._key_for(value), price) for value, price in self.by_value.items()]
         return [("", self.unit)]
 
     def price_key(self, params: Mapping[str, Any]) -> str:
-        if self.by_param and params.get(self.by_param) in self.by_value:
-            return f"{self.by_param}={params[self.by_param]}"
+        if self.by_param:
+            value = self._value_of(params)
+            if value in self.by_value:
+                return self._key_for(value)
         return ""
 
     def estimate(
@@ -137,11 +157,18 @@ class Pricing:
         if overrides and key in overrides:
             unit = Decimal(overrides[key])
         elif key:
-            unit = self.by_value[params[self.by_param]]
+            unit = self.by_value[self._value_of(params)]
         else:
             unit = self.unit
         count = int(params.get(self.count_param) or 1) if self.count_param else 1
         return (unit * count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _price_word(value: Any) -> str:
+    """A parameter value as written in a price key: booleans as true/false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 @dataclass(frozen=True)
