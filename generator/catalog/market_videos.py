@@ -60,7 +60,7 @@ def _duration(seconds: tuple[int, ...], default: int = 5) -> Param:
         help=_("Longer videos cost more."),
         default=str(default),
         required=True,
-        choices=tuple((str(s), _("%(seconds)s s") % {"seconds": s}) for s in seconds),
+        choices=tuple((str(s), f"{s} s") for s in seconds),
     )
 
 
@@ -266,7 +266,13 @@ KLING_30 = _kling(
         Operation(
             "text-to-video",
             _("Text to video"),
-            (_prompt(2500), _aspect_ratio(), _duration(tuple(range(3, 16))), _KLING_30_MODE, _SOUND),
+            (
+                _prompt(2500),
+                _aspect_ratio(),
+                _duration(tuple(range(3, 16))),
+                _KLING_30_MODE,
+                _SOUND,
+            ),
             api_model="kling-3.0/video",
         ),
         Operation(
@@ -309,8 +315,7 @@ KLING_30 = _kling(
 SORA_RETIRED = Retirement(
     since="2026-09-24",
     reason=_(
-        "OpenAI shut its Sora API down on 24 September 2026 and kie.ai removed the Sora 2 "
-        "models."
+        "OpenAI shut its Sora API down on 24 September 2026 and kie.ai removed the Sora 2 models."
     ),
     source="kie-api.md §9.3; openai/openai-python PR #3610; "
     "felores/kie-ai-mcp-server CHANGELOG 3.2.1",
@@ -327,7 +332,7 @@ _SORA_FRAMES = Param(
     ParamType.CHOICE,
     _("Duration"),
     default="10",
-    choices=(("10", _("10 s")), ("15", _("15 s"))),
+    choices=(("10", "10 s"), ("15", "15 s")),
 )
 _SORA_WATERMARK = Param(
     "remove_watermark",
@@ -404,7 +409,7 @@ SORA_2_PRO = CatalogModel(
                     _("Duration"),
                     default="15",
                     required=True,
-                    choices=(("10", _("10 s")), ("15", _("15 s")), ("25", _("25 s"))),
+                    choices=(("10", "10 s"), ("15", "15 s"), ("25", "25 s")),
                 ),
                 Param(
                     "shots",

@@ -81,15 +81,19 @@ class KieClient:
             follow_redirects=False,
         )
         from .account import Account
+        from .aleph import Aleph
         from .discovery import Discovery
         from .files import Files
         from .flux_kontext import FluxKontext
         from .gpt4o_image import Gpt4oImage
+        from .luma import Luma
         from .market import Market
 
         self.gpt4o_image = Gpt4oImage(self)
         self.flux_kontext = FluxKontext(self)
         self.market = Market(self)
+        self.aleph = Aleph(self)
+        self.luma = Luma(self)
         self.account = Account(self)
         self.discovery = Discovery(self)
         self.files = Files(self)
@@ -108,9 +112,13 @@ class KieClient:
 
     def family(self, name: str):
         """The adapter for a catalog Family value ("gpt4o_image", "flux_kontext", "market")."""
-        adapter = {"gpt4o_image": self.gpt4o_image, "flux_kontext": self.flux_kontext}.get(
-            name, self.market if name == "market" else None
-        )
+        adapter = {
+            "gpt4o_image": self.gpt4o_image,
+            "flux_kontext": self.flux_kontext,
+            "market": self.market,
+            "aleph": self.aleph,
+            "luma": self.luma,
+        }.get(name)
         if adapter is None:
             raise ValueError(f"no kie adapter for family {name!r}")
         return adapter
