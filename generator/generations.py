@@ -122,8 +122,8 @@ def start_generation(
     availability.refuse_if_unavailable(model)
     raw = dict(raw_params)
     given = _inputs_by_param(operation, images or [])
-    for name, inputs in given.items():
-        raw[name] = [item.label for item in inputs]
+    for name, items in given.items():
+        raw[name] = [item.label for item in items]
     operation, params = catalog.validate(model, operation.key, raw)
     checked = []
     for param in operation.file_params:
