@@ -107,12 +107,19 @@ def test_only_a_finished_result_of_the_comparison_can_win(staff, staff_client):
 
 def test_only_models_of_one_kind_that_need_no_image_are_offered():
     offered = comparisons.comparable_models()
-    assert set(offered) == {catalog.Kind.IMAGE}
+    assert set(offered) == {catalog.Kind.IMAGE, catalog.Kind.VIDEO}
     assert {model.key for model in offered[catalog.Kind.IMAGE]} == {
         "4o-image",
         "flux-kontext-pro",
         "flux-kontext-max",
         "ideogram-v3",
+    }
+    # Image-to-video only (Kling 2.1 Standard, Pro) and retired (Sora 2) are left out.
+    assert {model.key for model in offered[catalog.Kind.VIDEO]} == {
+        "kling-2.1-master",
+        "kling-2.5-turbo",
+        "kling-2.6",
+        "kling-3.0",
     }
 
 
