@@ -19,7 +19,6 @@ from generator.generations import ImageInput
 from generator.ids import database_id
 from generator.models import Asset, Prompt, TaskInput
 
-
 _FILE_TYPES = (ParamType.IMAGES, ParamType.VIDEOS, ParamType.AUDIO)
 
 

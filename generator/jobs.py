@@ -949,6 +949,16 @@ def refresh_prices(sleep=time.sleep) -> int:
     return prices.refresh(sleep=sleep)
 
 
+def refresh_availability() -> None:
+    """Scheduled: kie.ai's model list marks the Market models it no longer has as
+    unavailable (and those it has again as available); see generator.availability."""
+    try:
+        with kie_client() as client:
+            availability.refresh_from_discovery(client)
+    except KieError as exc:
+        logger.warning("model availability not refreshed: %s", exc)
+
+
 def _refresh_balance_after_completions(min_age=credits.BALANCE_MIN_AGE) -> None:
     """Tasks finished since the balance was read: read it again (coalesced, see
     generator.credits). A failure here never stops the sweep."""

@@ -52,14 +52,3 @@ def parse_record(task_id: str, data: Any) -> TaskStatus:
         raw=record,
     )
 
-
-def callback_task_id(body: Any) -> str:
-    """The task an Aleph callback is about: its top-level `taskId` (the guide's sample
-    reads `task_id`; take either)."""
-    if not isinstance(body, dict):
-        return ""
-    data = body.get("data") if isinstance(body.get("data"), dict) else {}
-    for value in (body.get("taskId"), body.get("task_id"), data.get("taskId"), data.get("task_id")):
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return ""
