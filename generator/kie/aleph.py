@@ -51,4 +51,3 @@ def parse_record(task_id: str, data: Any) -> TaskStatus:
         error_message=message,
         raw=record,
     )
-

@@ -24,7 +24,9 @@ def test_a_masked_edit_sends_the_image_and_the_mask_and_keeps_the_size(sandbox, 
         {"prompt": "a blue sofa", "rendering_speed": "TURBO"},
         [
             generations.ImageInput(file=upload("room.png")),
-            generations.ImageInput(file=upload("mask.png", color=(255, 255, 255)), param="mask_url"),
+            generations.ImageInput(
+                file=upload("mask.png", color=(255, 255, 255)), param="mask_url"
+            ),
         ],
     )
     assert [(i.param, i.position) for i in task.inputs.all()] == [("image_url", 0), ("mask_url", 0)]
@@ -65,7 +67,11 @@ def test_a_reframe_makes_the_new_size_at_its_price(sandbox, clock, staff):
 def test_an_edit_without_its_mask_is_refused_by_name(staff):
     with pytest.raises(catalog.CatalogError) as caught:
         generations.start_generation(
-            staff, "ideogram-v3", "edit", {"prompt": "x"}, [generations.ImageInput(file=upload("a.png"))]
+            staff,
+            "ideogram-v3",
+            "edit",
+            {"prompt": "x"},
+            [generations.ImageInput(file=upload("a.png"))],
         )
     assert set(caught.value.errors) == {"mask_url"}
 

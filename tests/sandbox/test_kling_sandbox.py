@@ -71,7 +71,9 @@ def test_kling_charges_the_catalog_price_and_reports_it():
 
 def test_image_to_video_keeps_the_orientation_of_our_own_image():
     client, _ = sandbox_client(duration_seconds=0)
-    picture = client.market.create("ideogram/v3-text-to-image", {"prompt": "tall", "image_size": "portrait_16_9"})
+    picture = client.market.create(
+        "ideogram/v3-text-to-image", {"prompt": "tall", "image_size": "portrait_16_9"}
+    )
     image_url = client.market.get_status(picture).result_urls[0]
     _, video = _made(client, "kling-2.6/image-to-video", image_urls=[image_url], duration="5")
     _, width, height, _, _ = _probe(video)
