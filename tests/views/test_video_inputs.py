@@ -152,3 +152,19 @@ def test_a_rerun_keeps_each_file_in_its_own_parameter(staff, clip):
     )
     again = generations.rerun(task, staff)
     assert [i.param for i in again.inputs.all()] == ["image_url", "mask_url"]
+
+
+@pytest.mark.django_db
+def test_the_task_page_offers_to_restyle_a_video_and_animate_an_image(staff_client, staff, clip):
+    from tests.factories import make_asset
+
+    made = make_task(staff, state="SUCCEEDED")
+    GenerationTask.objects.filter(pk=made.pk).update(kind="video", model_key="kling-3.0")
+    video = video_asset(GenerationTask.objects.get(pk=made.pk), clip)
+    page = staff_client.get(f"/tasks/{video.task_id}/").content.decode()
+    assert "Restyle this video" in page
+    assert f"?model=runway-aleph&input_asset={video.pk}" in page
+    assert "Use as input of an edit" not in page
+    image = make_asset(make_task(staff, state="SUCCEEDED"))
+    page = staff_client.get(f"/tasks/{image.task_id}/").content.decode()
+    assert f"?model=kling-2.6&operation=image-to-video&input_asset={image.pk}" in page
