@@ -231,6 +231,8 @@ KIE_DOWNLOAD_HOSTS = env_list(
     [".aiquickdraw.com", ".kie.ai", ".redpandaai.co", ".r2.cloudflarestorage.com", ".r2.dev"],
 )
 KIE_MAX_DOWNLOAD_BYTES = env_int("KIE_MAX_DOWNLOAD_BYTES", 200 * 1024 * 1024)
+# Input files given to a task, by kind (generator/inputs.py): videos to restyle.
+INPUT_MAX_BYTES = {"videos": env_int("INPUT_MAX_VIDEO_BYTES", 500 * 1024 * 1024)}
 KIE_CREATE_RATE_LIMIT = env_int("KIE_CREATE_RATE_LIMIT", 20)  # creates per 10 s (kie's default)
 # What one credit costs in dollars, shown beside every credit amount (kie.ai: $0.005).
 CREDIT_PRICE_USD = env_decimal("CREDIT_PRICE_USD", "0.005")

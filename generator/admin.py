@@ -21,6 +21,7 @@ from generator.models import (
     Asset,
     AssetComment,
     AssetReview,
+    Availability,
     Budget,
     BudgetAlert,
     CallbackHost,
@@ -31,6 +32,7 @@ from generator.models import (
     CreditPolicy,
     GenerationTask,
     JobLease,
+    ModelAvailability,
     PriceOverride,
     Prompt,
     PublishedPrice,
@@ -612,6 +614,41 @@ class PublishedPriceAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             ngettext("kie.ai stated %(count)d price.", "kie.ai stated %(count)d prices.", count)
+            % {"count": count},
+        )
+
+
+@admin.register(ModelAvailability)
+class ModelAvailabilityAdmin(admin.ModelAdmin):
+    """Models kie.ai refused or no longer lists (marked by the studio), and those an admin
+    switched off. Re-enabling one makes it available until kie.ai refuses it again;
+    a model the catalog marks retired stays retired whatever its row says."""
+
+    list_display = ["model_key", "status", "reason", "source", "changed_at", "checked_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["model_key", "reason"]
+    readonly_fields = ["changed_at", "checked_at"]
+    actions = ["re_enable", "disable"]
+
+    @admin.action(description=gettext_lazy("Re-enable the selected models"))
+    def re_enable(self, request, queryset):
+        count = queryset.update(
+            status=Availability.AVAILABLE, reason="", source="admin", changed_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d model re-enabled.", "%(count)d models re-enabled.", count)
+            % {"count": count},
+        )
+
+    @admin.action(description=gettext_lazy("Disable the selected models"))
+    def disable(self, request, queryset):
+        count = queryset.update(
+            status=Availability.DISABLED, source="admin", changed_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d model disabled.", "%(count)d models disabled.", count)
             % {"count": count},
         )
 

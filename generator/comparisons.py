@@ -18,11 +18,11 @@ FEWEST, MOST = 2, 4
 
 def comparable_models() -> dict[catalog.Kind, list[catalog.CatalogModel]]:
     """The models a comparison may use, by kind: those whose first operation makes
-    something from a prompt alone (no reference media)."""
+    something from a prompt alone (no reference media); never a retired one."""
     found: dict[catalog.Kind, list[catalog.CatalogModel]] = {}
     for model in catalog.MODELS:
         operation = model.operation()
-        if operation.image_param is None and _takes_prompt(operation):
+        if not operation.file_params and _takes_prompt(operation) and not model.retired:
             found.setdefault(model.kind, []).append(model)
     return {kind: models for kind, models in found.items() if len(models) >= FEWEST}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,6 +18,8 @@ from generator.catalog import ParamType
 from generator.generations import ImageInput
 from generator.ids import database_id
 from generator.models import Asset, Prompt, TaskInput
+
+_FILE_TYPES = (ParamType.IMAGES, ParamType.VIDEOS, ParamType.AUDIO)
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -67,6 +70,13 @@ def _field_for(param: catalog.Param) -> forms.Field:
                 attrs={"accept": "image/png,image/jpeg,image/webp"}
             )
         return field
+    if param.type is ParamType.VIDEOS:
+        # What the browser offers to pick; the server tells a video by its bytes.
+        accept = "video/mp4,video/quicktime,video/webm,video/x-msvideo"
+        return forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": accept}), **common)
+    if param.type is ParamType.AUDIO:
+        accept = "audio/mpeg,audio/wav,audio/x-wav,audio/mp4"
+        return forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": accept}), **common)
     raise ValueError(f"no form field for {param.type}")
 
 
@@ -121,12 +131,16 @@ class GenerationForm(forms.Form):
     # Images carried into the form, each shown with a tick box: a task's result ("use
     # as input of an edit") and an earlier task's reference images ("change and re-run").
     input_asset = KnownChoiceField(
-        queryset=Asset.objects.filter(content_type__startswith="image/"),
+        queryset=Asset.objects.filter(
+            Q(content_type__startswith="image/") | Q(content_type__startswith="video/")
+        ),
         required=False,
         widget=forms.HiddenInput,
     )
     earlier_inputs = KnownInputsField(
-        queryset=TaskInput.objects.filter(content_type__startswith="image/"),
+        queryset=TaskInput.objects.filter(
+            Q(content_type__startswith="image/") | Q(content_type__startswith="video/")
+        ),
         required=False,
         widget=forms.MultipleHiddenInput,
     )
@@ -155,7 +169,7 @@ class GenerationForm(forms.Form):
         )
         for param in operation.params:
             self.fields[param.name] = _field_for(param)
-            if param.default is not None and param.type is not ParamType.IMAGES:
+            if param.default is not None and param.type not in _FILE_TYPES:
                 self.fields[param.name].initial = (
                     param.default if param.type is ParamType.BOOL else str(param.default)
                 )
@@ -165,20 +179,29 @@ class GenerationForm(forms.Form):
         # What a switch of model, operation or saved prompt carries over to the new form
         # (the template marks the carried images the same way).
         for param in operation.params:
-            if param.type is not ParamType.IMAGES:
+            if param.type not in _FILE_TYPES:
                 self.fields[param.name].widget.attrs["data-carry"] = ""
         self.fields["saved_prompt"].widget.attrs["data-carry"] = ""
         self.order_fields(["saved_prompt"] + [p.name for p in operation.params])
 
     @property
     def image_param(self) -> catalog.Param | None:
-        return self.catalog_operation.image_param
+        """The operation's first file parameter (an image to edit, a video to restyle):
+        the one an asset or an earlier task's inputs are carried into."""
+        params = self.catalog_operation.file_params
+        return params[0] if params else None
+
+    @property
+    def other_file_params(self) -> tuple[catalog.Param, ...]:
+        """File parameters after the first (a mask, an ending image, a style reference):
+        plain uploads among the other fields."""
+        return self.catalog_operation.file_params[1:]
 
     def _param_fields(self, advanced: bool):
         return [
             self[p.name]
             for p in self.catalog_operation.params
-            if p.advanced == advanced and p.type is not ParamType.IMAGES
+            if p.advanced == advanced and p is not self.image_param
         ]
 
     @property
@@ -194,15 +217,25 @@ class GenerationForm(forms.Form):
         return self[self.image_param.name] if self.image_param else None
 
     def images(self, uploads) -> list[ImageInput]:
-        """The images this post gives: the ticked carried ones, then the uploads. Where
-        only one image fits, a new upload replaces what was carried."""
+        """The files this post gives for the first file parameter: the ticked carried
+        ones, then the uploads (where only one fits, a new upload replaces what was
+        carried); then the uploads of the other file parameters, and the carried inputs
+        an earlier task gave those."""
+        others = {param.name for param in self.other_file_params}
+        data = getattr(self, "cleaned_data", {})
+        earlier = data.get("earlier_inputs") or []
+        extra = [ImageInput(earlier_input=i, param=i.param) for i in earlier if i.param in others]
+        for name in others:
+            given = self.files.getlist(name) if self.files else []
+            if given:  # a new upload replaces what was carried
+                extra = [item for item in extra if item.param != name]
+                extra += [ImageInput(file=upload, param=name) for upload in given]
         uploaded = [ImageInput(file=upload) for upload in uploads]
         if uploaded and self.image_param and self.image_param.max_items == 1:
-            return uploaded
-        data = getattr(self, "cleaned_data", {})
+            return uploaded + extra
         carried = [ImageInput(asset=data["input_asset"])] if data.get("input_asset") else []
-        carried += [ImageInput(earlier_input=i) for i in data.get("earlier_inputs") or []]
-        return carried + uploaded
+        carried += [ImageInput(earlier_input=i) for i in earlier if i.param not in others]
+        return carried + uploaded + extra
 
     def pricing_field_names(self) -> list[str]:
         return self.catalog_model.pricing_for(self.catalog_operation.key).param_names
@@ -211,7 +244,7 @@ class GenerationForm(forms.Form):
         """Raw values for catalog.validate: strings and booleans, images left out."""
         values = {}
         for param in self.catalog_operation.params:
-            if param.type is ParamType.IMAGES:
+            if param.type in _FILE_TYPES:
                 continue
             value = self.cleaned_data.get(param.name)
             if param.type is ParamType.BOOL:
@@ -226,7 +259,8 @@ class GenerationForm(forms.Form):
         raw = self.catalog_values()
         if self.image_param:
             given = self.files.getlist(self.image_param.name) if self.files else []
-            raw[self.image_param.name] = [image.label for image in self.images(given)]
+            for item in self.images(given):
+                raw.setdefault(item.param or self.image_param.name, []).append(item.label)
         try:
             catalog.validate(self.catalog_model, self.catalog_operation.key, raw)
         except catalog.CatalogError as exc:

@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from generator import catalog, credits, followups, jobs, prices
+from generator import availability, catalog, credits, followups, inputs, jobs, prices
 from generator.kie.veo import UPGRADE_MARK
 from generator.media import MediaError, inspect_image
 from generator.models import (
@@ -44,11 +44,14 @@ POLLED_STATES = (State.SUBMITTED, State.RUNNING)
 
 @dataclass
 class ImageInput:
-    """A reference image: a fresh upload (a Django File), an asset, or an earlier task's input."""
+    """An input file (a reference image, a video to restyle): a fresh upload (a Django
+    File), an asset, or an earlier task's input. `param` names the file parameter it
+    fills; empty for the operation's first one."""
 
     file: Any = None
     asset: Asset | None = None
     earlier_input: TaskInput | None = None
+    param: str = ""
 
     @property
     def label(self) -> str:
@@ -126,20 +129,17 @@ def start_generation(
     """
     model = catalog.get(model_key)
     operation = model.operation(operation_key)
+    availability.refuse_if_unavailable(model)
     _check_source(model, operation, source_asset)
-    images = images or []
     raw = dict(raw_params)
-    image_param = operation.image_param
-    if image_param:
-        raw[image_param.name] = [image.label for image in images]
-    elif images:
-        raise catalog.CatalogError(
-            {"images": _("%(operation)s takes no images") % {"operation": operation.label}}
-        )
+    given = _inputs_by_param(operation, images or [])
+    for name, items in given.items():
+        raw[name] = [item.label for item in items]
     operation, params = catalog.validate(model, operation.key, raw)
-    checked = [(image, _check_image(image, image_param.name)) for image in images]
-    if image_param:
-        params.pop(image_param.name, None)
+    checked = []
+    for param in operation.file_params:
+        params.pop(param.name, None)
+        checked += [(param, item, _check_input(model, param, item)) for item in given[param.name]]
     key = submission_key(submission_token)
     made_by_this_post = GenerationTask.objects.filter(created_by=user, submission_key=key)
     earlier = made_by_this_post.first() if key else None
@@ -149,16 +149,7 @@ def start_generation(
         return earlier
     try:
         return _record(
-            user,
-            model,
-            operation,
-            params,
-            checked,
-            image_param,
-            saved_prompt,
-            key,
-            made_from,
-            source_asset,
+            user, model, operation, params, checked, saved_prompt, key, made_from, source_asset
         )
     except IntegrityError:
         earlier = made_by_this_post.first() if key else None
@@ -193,9 +184,7 @@ def submission_key(token: str) -> str:
     return hashlib.sha256(f"submission:{token}".encode()).hexdigest() if token else ""
 
 
-def _record(
-    user, model, operation, params, checked, image_param, saved_prompt, key, made_from, source
-):
+def _record(user, model, operation, params, checked, saved_prompt, key, made_from, source):
     cost = estimate(model, params, operation.key)
     with transaction.atomic():
         # Budgets refuse here, before anything is saved or sent; a task above the
@@ -214,10 +203,12 @@ def _record(
             state=State.AWAITING_APPROVAL if held else State.QUEUED,
             source_asset=source,
         )
-        for position, (image, content_type) in enumerate(checked):
+        positions: dict[str, int] = {}
+        for param, image, content_type in checked:
+            position = positions[param.name] = positions.get(param.name, -1) + 1
             task_input = TaskInput(
                 task=task,
-                param=image_param.name,
+                param=param.name,
                 position=position,
                 content_type=content_type,
                 source_asset=image.asset,
@@ -303,6 +294,71 @@ def _queue_submission(task_pk: int) -> None:
         logger.warning("could not queue the submission of task %s; the sweep will", task_pk)
 
 
+def _inputs_by_param(operation, inputs: list[ImageInput]) -> dict[str, list[ImageInput]]:
+    """The given files, by the parameter they fill; a file for a parameter the operation
+    does not have is refused by name."""
+    params = operation.file_params
+    grouped: dict[str, list[ImageInput]] = {param.name: [] for param in params}
+    for item in inputs:
+        name = item.param or (params[0].name if params else "")
+        if name not in grouped:
+            what = item.param or "images"
+            raise catalog.CatalogError(
+                {what: _("%(operation)s takes no such file") % {"operation": operation.label}}
+                if item.param
+                else {what: _("%(operation)s takes no images") % {"operation": operation.label}}
+            )
+        grouped[name].append(item)
+    return grouped
+
+
+def _check_input(model, param: catalog.Param, item: ImageInput) -> str:
+    """The content type of an input file, told from its bytes; a CatalogError naming
+    the parameter when it is not what the parameter takes."""
+    if param.type is catalog.ParamType.VIDEOS:
+        return _check_video(model, item, param.name)
+    return _check_image(item, param.name)
+
+
+def _check_video(model, video: ImageInput, param_name: str) -> str:
+    if video.earlier_input:
+        return video.earlier_input.content_type
+    if video.asset:
+        if not video.asset.content_type.startswith("video/"):
+            raise catalog.CatalogError({param_name: _("that asset is not a video")})
+        stream, size = video.asset.file, video.asset.bytes
+    else:
+        stream, size = video.file, getattr(video.file, "size", None)
+    cap = inputs.max_bytes(catalog.ParamType.VIDEOS)
+    if size is not None and size > cap:
+        raise catalog.CatalogError(
+            {
+                param_name: _("“%(file)s” is %(size)d MB; the limit is %(limit)d MB.")
+                % {"file": video.label, "size": size // 1_048_576, "limit": cap // 1_048_576}
+            }
+        )
+    try:
+        with _opened(stream) as readable:
+            info = inputs.inspect_video(readable)
+            inputs.check_video_for(model, info, size)
+    except MediaError as exc:
+        reason = str(exc).split(" (", 1)[0]  # the PyAV class name helps no marketer
+        raise catalog.CatalogError(
+            {param_name: _("“%(file)s”: %(reason)s.") % {"file": video.label, "reason": reason}}
+        ) from None
+    return info.content_type
+
+
+@contextlib.contextmanager
+def _opened(stream):
+    """A stored file opened for reading (and closed after); an upload as it is."""
+    if hasattr(stream, "storage"):
+        with stream.storage.open(stream.name, "rb") as readable:
+            yield readable
+    else:
+        yield stream
+
+
 def _check_image(image: ImageInput, param_name: str) -> str:
     if image.earlier_input:
         return image.earlier_input.content_type
@@ -336,11 +392,13 @@ def _input_name(file) -> str:
 def rerun(task: GenerationTask, user, submission_token: str = "") -> GenerationTask:
     """The same model, operation, settings and reference images, as a new task; the same
     `submission_token` again returns that task instead of paying for another."""
-    images = [ImageInput(earlier_input=task_input) for task_input in task.inputs.all()]
+    images = [
+        ImageInput(earlier_input=task_input, param=task_input.param)
+        for task_input in task.inputs.all()
+    ]
     params = dict(task.params)
-    image_param = task.catalog_model.operation(task.operation).image_param
-    if image_param:
-        params.pop(image_param.name, None)
+    for param in task.catalog_model.operation(task.operation).file_params:
+        params.pop(param.name, None)
     return start_generation(
         user,
         task.model_key,

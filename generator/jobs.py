@@ -19,6 +19,7 @@ import time
 import uuid
 from datetime import timedelta
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_q.tasks import async_task
 
-from generator import catalog, credits, followups
+from generator import availability, catalog, credits, followups
 from generator.heartbeat import heartbeat
 from generator.kie import (
     AuthenticationError,
@@ -143,8 +144,7 @@ def submit(task_id: int) -> None:
                 _source_gone(task)
                 return
             fields.update(source)
-        image_param = operation.image_param
-        if image_param:
+        if operation.file_params:
             try:
                 urls = _upload_inputs(client, task, claim)
             except KieError as exc:
@@ -152,7 +152,7 @@ def submit(task_id: int) -> None:
                 return
             if urls is None:
                 return  # our claim was taken over meanwhile
-            fields[image_param.name] = urls if image_param.max_items != 1 else urls[0]
+            fields.update(file_fields(operation, urls))
         if not task.mark_create_sent(claim):
             return
         try:
@@ -241,10 +241,11 @@ def _creates_in_last_10s(now) -> int:
     return GenerationTask.objects.filter(submit_claimed_at__gte=now - timedelta(seconds=10)).count()
 
 
-def _upload_inputs(client, task: GenerationTask, claim: str) -> list[str] | None:
-    """Reference images become kie URLs; uploads are free, so a retry may redo them.
-    Each upload renews our claim; None when it was taken over (we were too slow)."""
-    urls = []
+def _upload_inputs(client, task: GenerationTask, claim: str) -> dict[str, list[str]] | None:
+    """Input files (images, videos) become kie URLs, by parameter; uploads are free, so
+    a retry may redo them. Each upload renews our claim; None when it was taken over
+    (we were too slow)."""
+    urls: dict[str, list[str]] = {}
     for task_input in task.inputs.all():
         renewed = GenerationTask.objects.filter(
             pk=task.pk, state=State.QUEUED, submit_claim=claim
@@ -261,7 +262,7 @@ def _upload_inputs(client, task: GenerationTask, claim: str) -> list[str] | None
                 )
             task_input.uploaded_at = timezone.now()
             task_input.save(update_fields=["upstream_url", "uploaded_at"])
-        urls.append(task_input.upstream_url)
+        urls.setdefault(task_input.param, []).append(task_input.upstream_url)
     return urls
 
 
@@ -274,6 +275,19 @@ def _source_gone(task: GenerationTask) -> None:
             "Nothing was sent or charged."
         ),
     )
+
+
+def file_fields(operation: catalog.Operation, urls: dict[str, list[str]]) -> dict[str, Any]:
+    """kie's fields for the uploaded files: a list where kie takes one (its name says
+    URLs, or it holds several), else the one URL. A parameter with no file is left out."""
+    fields: dict[str, Any] = {}
+    for param in operation.file_params:
+        given = urls.get(param.name) or []
+        if not given:
+            continue
+        listed = param.max_items != 1 or param.name.lower().endswith("urls")
+        fields[param.name] = given if listed else given[0]
+    return fields
 
 
 def _release_submit_claim(task_id: int, seconds: float, reason: str) -> None:
@@ -330,6 +344,21 @@ def _submit_refused(task: GenerationTask, exc: KieError) -> None:
         _create_unconfirmed(task, exc)
         return
     kind, message = describe_submit_failure(task, exc)
+    if isinstance(exc, InputError) and availability.says_unknown_model(exc.message):
+        model = task.catalog_model
+        availability.mark_unavailable(
+            model.key,
+            _("kie.ai answered “%(answer)s” for %(model)s")
+            % {
+                "answer": exc.message[:200],
+                "model": model.operation(task.operation).api_model or model.label,
+            },
+            availability.SOURCE_REFUSAL,
+        )
+        message = _(
+            "kie.ai no longer offers %(model)s (it answered “%(answer)s”). Nothing was "
+            "charged; the model is now shown as unavailable until an admin re-enables it."
+        ) % {"model": model.label, "answer": exc.message[:200]}
     task.transition(State.FAILED, failure_kind=kind, message=message)
 
 
@@ -946,6 +975,16 @@ def refresh_prices(sleep=time.sleep) -> int:
     from generator import prices
 
     return prices.refresh(sleep=sleep)
+
+
+def refresh_availability() -> None:
+    """Scheduled: kie.ai's model list marks the Market models it no longer has as
+    unavailable (and those it has again as available); see generator.availability."""
+    try:
+        with kie_client() as client:
+            availability.refresh_from_discovery(client)
+    except KieError as exc:
+        logger.warning("model availability not refreshed: %s", exc)
 
 
 def _refresh_balance_after_completions(min_age=credits.BALANCE_MIN_AGE) -> None:

@@ -69,6 +69,7 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
         CreditLedgerEntry,
         CreditPolicy,
         JobLease,
+        ModelAvailability,
         PriceOverride,
         Prompt,
         PublishedPrice,
@@ -101,6 +102,9 @@ def make_one_of_each(user, prompt="a phone on a desk") -> dict[type, object]:
         AssetComment: AssetComment.objects.create(asset=asset, author=user, text="a comment"),
         ApiToken: ApiToken.issue(user, "pipeline")[0],
         CallbackHost: CallbackHost.objects.create(host="127.0.0.1"),
+        ModelAvailability: ModelAvailability.objects.create(
+            model_key="kling-2.6", status="unavailable", reason="refused"
+        ),
         ApiCallback: ApiCallback.objects.create(task=task, url="http://127.0.0.1:9/hook"),
         CreditLedgerEntry: CreditLedgerEntry.objects.create(
             kind=CreditLedgerEntry.Kind.ADJUST, amount=Decimal("1"), note="test"

@@ -25,7 +25,7 @@ def instant_sandbox(sandbox):
     return sandbox
 
 
-def test_models_json_lists_every_image_model_with_its_parameters(db):
+def test_models_json_lists_every_model_with_its_parameters(db):
     models = json.loads(kie("models", "--json"))
     assert [m["key"] for m in models if m["kind"] == "image"] == [
         "4o-image",
@@ -33,6 +33,7 @@ def test_models_json_lists_every_image_model_with_its_parameters(db):
         "flux-kontext-max",
         "ideogram-v3",
     ]
+    assert {"kling-3.0", "runway-aleph", "sora-2"} <= {m["key"] for m in models}
     flux = models[1]["operations"][0]["params"]
     assert {"name": "aspectRatio", "type": "choice", "default": "16:9"}.items() <= flux[1].items()
     assert "4o-image" in kie("models")

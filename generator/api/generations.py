@@ -108,13 +108,14 @@ def _asset(asset_id: int, field: str = "from") -> Asset:
 
 
 def _images_from(source: Asset | None, body: GenerationIn) -> list:
-    """An operation that takes an image edits the `from` asset."""
+    """An operation that takes a file (an image to edit, a video to restyle) takes the
+    `from` asset."""
     if source is None:
         return []
     try:
         operation = catalog.get(body.model).operation(body.operation)
     except catalog.CatalogError:
         return []  # start_generation names the unknown model or operation
-    if operation.image_param is None:
+    if not operation.file_params:
         return []
     return [generations.ImageInput(asset=source)]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import images, videos
+from . import images, market_videos, restyle, videos
 from .types import (
     CatalogError,
     CatalogModel,
@@ -51,7 +51,12 @@ __all__ = [
     "validate",
 ]
 
-MODELS: tuple[CatalogModel, ...] = (*images.MODELS, *videos.MODELS)
+MODELS: tuple[CatalogModel, ...] = (
+    *images.MODELS,
+    *videos.MODELS,
+    *market_videos.MODELS,
+    *restyle.MODELS,
+)
 _BY_KEY = {model.key: model for model in MODELS}
 KIND_LABELS = {
     Kind.IMAGE: gettext_lazy("Images"),

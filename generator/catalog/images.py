@@ -338,6 +338,75 @@ IDEOGRAM_V3 = CatalogModel(
             ),
             api_model="ideogram/v3-remix",
         ),
+        Operation(
+            "edit",
+            _("Edit inside a mask"),
+            (
+                _prompt(
+                    5000,
+                    help=_("Describe what to paint inside the masked area."),
+                ),
+                Param(
+                    "image_url",
+                    ParamType.IMAGES,
+                    _("Image to edit"),
+                    help=_("One image (PNG, JPEG or WebP, up to 10 MB)."),
+                    required=True,
+                    min_items=1,
+                    max_items=1,
+                ),
+                Param(
+                    "mask_url",
+                    ParamType.IMAGES,
+                    _("Mask"),
+                    help=_(
+                        "Same size as the image: the area to repaint in white, the area to "
+                        "keep in black."
+                    ),
+                    required=True,
+                    min_items=1,
+                    max_items=1,
+                ),
+                _IDEOGRAM_SPEED,
+                Param(
+                    "expand_prompt",
+                    ParamType.BOOL,
+                    "MagicPrompt",
+                    help=_("Let Ideogram expand the prompt."),
+                    default=True,
+                    advanced=True,
+                ),
+                _IDEOGRAM_COMMON[2],  # seed
+            ),
+            api_model="ideogram/v3-edit",
+        ),
+        Operation(
+            "reframe",
+            _("Reframe to a new size"),
+            (
+                Param(
+                    "image_url",
+                    ParamType.IMAGES,
+                    _("Image to reframe"),
+                    help=_("One image (PNG, JPEG or WebP); Ideogram extends it to the new size."),
+                    required=True,
+                    min_items=1,
+                    max_items=1,
+                ),
+                Param(
+                    "image_size",
+                    ParamType.CHOICE,
+                    _("New size"),
+                    default="square_hd",
+                    required=True,
+                    choices=_IDEOGRAM_SIZE.choices,
+                ),
+                _IDEOGRAM_SPEED,
+                _IDEOGRAM_STYLE,
+                _IDEOGRAM_COMMON[2],  # seed
+            ),
+            api_model="ideogram/v3-reframe",
+        ),
     ),
     pricing=Pricing(
         unit=Decimal("7"),

@@ -115,12 +115,13 @@ class Operation:
 
 @dataclass(frozen=True)
 class Pricing:
-    """Credits for one task: a unit price, optionally chosen by one parameter's value,
-    times an optional count parameter (variants, images).
+    """Credits for one task: a unit price, optionally chosen by one parameter's value (or
+    by several together: `by_param` "duration,sound" and `by_value` keyed by tuples),
+    times an optional count parameter (variants, images, seconds).
 
     `documented` is False where kie.ai publishes no price: the number is our estimate
     and the UI says so. Admins override unit prices in the admin (PriceOverride),
-    keyed by `price_key`.
+    keyed by `price_key` ("rendering_speed=QUALITY", "duration=10,sound=true").
     """
 
     unit: Decimal
@@ -129,35 +130,40 @@ class Pricing:
     by_param: str | None = None
     by_value: Mapping[Any, Decimal] = field(default_factory=dict)
     count_param: str | None = None
-    # A second parameter the price depends on (Runway: duration and quality): `by_value`
-    # is then keyed by (by_param value, also_by value) pairs.
-    also_by: str | None = None
 
     @property
     def param_names(self) -> list[str]:
         """The parameters whose values change the price."""
-        return [name for name in (self.by_param, self.also_by, self.count_param) if name]
+        return [*self.by_params, *([self.count_param] if self.count_param else [])]
 
-    def _key_of(self, value) -> str:
-        if self.also_by:
-            first, second = value
-            return f"{self.by_param}={first},{self.also_by}={second}"
-        return f"{self.by_param}={value}"
+    @property
+    def by_params(self) -> tuple[str, ...]:
+        """The parameters that choose the unit price."""
+        return tuple(name.strip() for name in (self.by_param or "").split(",") if name.strip())
 
-    def _value_of(self, params: Mapping[str, Any]):
-        if self.also_by:
-            return (params.get(self.by_param), params.get(self.also_by))
-        return params.get(self.by_param)
+    def _key_for(self, value: Any) -> str:
+        values = value if len(self.by_params) > 1 else (value,)
+        return ",".join(
+            f"{name}={_price_word(item)}" for name, item in zip(self.by_params, values, strict=True)
+        )
+
+    def _value_of(self, params: Mapping[str, Any]) -> Any:
+        names = self.by_params
+        if len(names) == 1:
+            return params.get(names[0])
+        return tuple(params.get(name) for name in names)
 
     def price_keys(self) -> list[tuple[str, Decimal]]:
         """Every overridable unit price, with its catalog value."""
         if self.by_param:
-            return [(self._key_of(value), price) for value, price in self.by_value.items()]
+            return [(self._key_for(value), price) for value, price in self.by_value.items()]
         return [("", self.unit)]
 
     def price_key(self, params: Mapping[str, Any]) -> str:
-        if self.by_param and self._value_of(params) in self.by_value:
-            return self._key_of(self._value_of(params))
+        if self.by_param:
+            value = self._value_of(params)
+            if value in self.by_value:
+                return self._key_for(value)
         return ""
 
     def estimate(
@@ -172,6 +178,13 @@ class Pricing:
             unit = self.unit
         count = int(params.get(self.count_param) or 1) if self.count_param else 1
         return (unit * count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _price_word(value: Any) -> str:
+    """A parameter value as written in a price key: booleans as true/false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from .types import CatalogError, CatalogModel, Operation, Param, ParamType
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
 _FALSE_WORDS = {"0", "false", "no", "off", ""}
+_FILE_TYPES = (ParamType.IMAGES, ParamType.VIDEOS, ParamType.AUDIO)
 
 
 def coerce(param: Param, raw: Any) -> Any:
@@ -72,10 +73,19 @@ def coerce(param: Param, raw: Any) -> Any:
                 return value
         options = ", ".join(str(v) for v in param.choice_values())
         raise ValueError(_("must be one of %(options)s") % {"options": options})
-    if param.type is ParamType.IMAGES:
+    if param.type in _FILE_TYPES:
         items = list(raw) if isinstance(raw, list | tuple) else [raw]
         items = [item for item in items if item]
         if param.max_items is not None and len(items) > param.max_items:
+            if param.type is not ParamType.IMAGES:
+                raise ValueError(
+                    ngettext(
+                        "can hold at most %(count)s file",
+                        "can hold at most %(count)s files",
+                        param.max_items,
+                    )
+                    % {"count": param.max_items}
+                )
             if param.max_items == 1:
                 raise ValueError(_("can hold only one image"))
             raise ValueError(
@@ -115,9 +125,9 @@ def validate(
         if empty and param.type is ParamType.BOOL and param.name in raw:
             empty = False  # an unticked checkbox is an answer
         if empty:
-            if param.type is ParamType.IMAGES:
+            if param.type in _FILE_TYPES:
                 if param.min_items:
-                    errors[param.name] = _needs_images(param.min_items)
+                    errors[param.name] = _needs_files(param)
                 else:
                     clean[param.name] = []
                 continue
@@ -131,8 +141,8 @@ def validate(
         except ValueError as exc:
             errors[param.name] = str(exc)
             continue
-        if param.type is ParamType.IMAGES and len(value) < param.min_items:
-            errors[param.name] = _needs_images(param.min_items)
+        if param.type in _FILE_TYPES and len(value) < param.min_items:
+            errors[param.name] = _needs_files(param)
             continue
         if param.required and value in ("", []):
             errors[param.name] = _("is required")
@@ -145,6 +155,14 @@ def validate(
         if broken:
             raise CatalogError(broken)
     return operation, clean
+
+
+def _needs_files(param: Param) -> str:
+    if param.type is ParamType.VIDEOS:
+        return _("needs a video")
+    if param.type is ParamType.AUDIO:
+        return _("needs an audio file")
+    return _needs_images(param.min_items)
 
 
 def _needs_images(count: int) -> str:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .types import CatalogModel, Family, Kind, Operation, Param, ParamType, Pricing
 
-_PRICE_SOURCE = _("kie.ai price table (2026-06-30)")
+_PRICE_SOURCE = _("kie.ai's price table (2026-06-30)")
 _GENERATED = ("text-to-video", "frames-to-video", "reference-to-video", "extend")
 
 
@@ -383,8 +383,7 @@ RUNWAY = CatalogModel(
         unit=Decimal("12"),
         documented=True,
         source=_PRICE_SOURCE,
-        by_param="duration",
-        also_by="quality",
+        by_param="duration,quality",
         by_value={
             (5, "720p"): Decimal("12"),
             (10, "720p"): Decimal("30"),

@@ -81,10 +81,12 @@ class KieClient:
             follow_redirects=False,
         )
         from .account import Account
+        from .aleph import Aleph
         from .discovery import Discovery
         from .files import Files
         from .flux_kontext import FluxKontext
         from .gpt4o_image import Gpt4oImage
+        from .luma import Luma
         from .market import Market
         from .runway import Runway
         from .veo import Veo
@@ -94,6 +96,8 @@ class KieClient:
         self.market = Market(self)
         self.veo = Veo(self)
         self.runway = Runway(self)
+        self.aleph = Aleph(self)
+        self.luma = Luma(self)
         self.account = Account(self)
         self.discovery = Discovery(self)
         self.files = Files(self)
@@ -118,6 +122,8 @@ class KieClient:
             "market": self.market,
             "veo": self.veo,
             "runway": self.runway,
+            "aleph": self.aleph,
+            "luma": self.luma,
         }.get(name)
         if adapter is None:
             raise ValueError(f"no kie adapter for family {name!r}")

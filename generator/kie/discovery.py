@@ -1,4 +1,4 @@
-"""Model discovery (kie-api.md 9.4): what kie.ai says a Market model costs.
+"""Model discovery (kie-api.md 9.4): which Market models kie.ai has, and what each costs.
 
 Its four endpoints share one budget of a request per second per account: a caller asking
 for several prices spaces them out.
@@ -22,3 +22,18 @@ class Discovery:
         if not isinstance(description, str) or not description.strip():
             raise MalformedResponseError("the price answer has no pricingDesc")
         return description.strip()
+
+    def model_ids(self) -> list[str]:
+        """Every model id kie.ai lists now (`GET /api/v1/models`, not paginated). Models
+        are added, renamed and retired continuously: this is how we learn a model left."""
+        data = as_dict(self.client.request("GET", "/api/v1/models"), "models")
+        models = data.get("models")
+        if not isinstance(models, list):
+            raise MalformedResponseError("the model list has no models")
+        return [
+            item["model"].strip()
+            for item in models
+            if isinstance(item, dict)
+            and isinstance(item.get("model"), str)
+            and item["model"].strip()
+        ]

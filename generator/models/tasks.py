@@ -401,7 +401,10 @@ class GenerationTask(models.Model):
         return reverse("generator:generate") + query
 
     def edit_operation(self) -> catalog.Operation | None:
-        """The operation of this model that takes an image, for "use as input"."""
+        """The operation of this model that takes an image, for "use as input" (of an
+        image: a video result is restyled instead, see the task page)."""
+        if self.kind != catalog.Kind.IMAGE:
+            return None
         try:
             return self.catalog_model.image_operation()
         except catalog.CatalogError:

@@ -41,6 +41,7 @@ from urllib.parse import parse_qs
 
 from . import (
     account,
+    aleph,
     callbacks,
     control,
     discovery,
@@ -48,6 +49,7 @@ from . import (
     files,
     flux_kontext,
     gpt4o_image,
+    luma,
     market,
     runway,
     uploads,
@@ -78,6 +80,8 @@ _FAMILY_MODULES: tuple[ModuleType, ...] = (
     market,
     veo,
     runway,
+    aleph,
+    luma,
     account,
     discovery,
     uploads,
@@ -153,6 +157,9 @@ class SandboxConfig:
     callback_retries: int = 3  # retries after a failed delivery, like kie's, with backoff
     callback_backoff_seconds: float = 1.0  # doubled after each failure
     out_of_order_delay_seconds: float = 3.0  # callback_out_of_order holds a callback up to this
+    # Models kie.ai retired (Luma) serve their last documented contract instead of
+    # answering as an unknown model.
+    retired_models: bool = False
 
 
 class SandboxApp:

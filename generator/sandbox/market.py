@@ -1,5 +1,6 @@
 """The Market (jobs) API: /api/v1/jobs/createTask and recordInfo, and the callback of a
-finished task. Models today: Ideogram V3 text-to-image and remix.
+finished task. Models today: Ideogram V3 text-to-image, remix, edit and reframe; Kling's
+videos (market_videos.py).
 
 Every Market model shares the envelope (`model`, `callBackUrl`, `input`) and the record
 (state waiting / queuing / generating / success / fail, `resultJson`, `failCode`); what
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.catalog import Family
 
-from . import control
+from . import control, market_videos
 from .api import (
     ApiError,
     Request,
@@ -93,11 +94,80 @@ def _ideogram_v3(app: SandboxApp, model: str, data: dict[str, Any]) -> dict[str,
     }
 
 
-# Market model id -> the checks of its `input`.
+def _ideogram_edit(app: SandboxApp, model: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Ideogram V3 edit: repaint the masked area of an image; the result keeps its size."""
+    prompt = data.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ApiError(422, "input.prompt is required")
+    if len(prompt) > 5000:
+        raise ApiError(422, "input.prompt must be at most 5000 characters")
+    image_url = _required_url(data, "image_url")
+    _required_url(data, "mask_url")
+    require_choice(data, "rendering_speed", _IDEOGRAM_SPEEDS, "input.rendering_speed")
+    _optional_bool(data, "expand_prompt")
+    if data.get("seed") is not None and not is_int(data["seed"]):
+        raise ApiError(422, "input.seed must be an integer")
+    size = app.state.image_size(image_url) or _IDEOGRAM_SIZES["square_hd"]
+    return {
+        "prompt": prompt,
+        "title": "Ideogram V3 edit",
+        "sizes": [size],
+        "fmt": "png",
+        "base_name": app.state.base_for(image_url),
+    }
+
+
+def _ideogram_reframe(app: SandboxApp, model: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Ideogram V3 reframe: the image extended to a new size; no prompt."""
+    image_url = _required_url(data, "image_url")
+    if data.get("image_size") is None:
+        raise ApiError(422, "input.image_size is required")
+    require_choice(data, "image_size", _IDEOGRAM_SIZES, "input.image_size")
+    require_choice(data, "rendering_speed", _IDEOGRAM_SPEEDS, "input.rendering_speed")
+    require_choice(data, "style", _IDEOGRAM_STYLES, "input.style")
+    if data.get("seed") is not None and not is_number(data["seed"]):
+        raise ApiError(422, "input.seed must be a number")
+    count = _num_images(data)
+    return {
+        "prompt": "reframed",
+        "title": "Ideogram V3 reframe",
+        "sizes": [_IDEOGRAM_SIZES[data["image_size"]]] * count,
+        "fmt": "png",
+        "base_name": app.state.base_for(image_url),
+    }
+
+
+def _required_url(data: dict[str, Any], name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not value.strip().startswith(("http://", "https://")):
+        raise ApiError(422, f"input.{name} is required")
+    return value
+
+
+def _optional_bool(data: dict[str, Any], name: str) -> None:
+    if data.get(name) is not None and not isinstance(data[name], bool):
+        raise ApiError(422, f"input.{name} must be a boolean")
+
+
+def _num_images(data: dict[str, Any]) -> int:
+    num = data.get("num_images")
+    if num is None:
+        return 1
+    if str(num) not in ("1", "2", "3", "4") or isinstance(num, bool | float):
+        raise ApiError(422, "input.num_images must be one of 1, 2, 3, 4")
+    return int(num)
+
+
+# Market model id -> the checks of its `input`. A model kie.ai removed (Sora 2) is not
+# here: it answers as any unknown model does.
 _MODELS: dict[str, Callable[[SandboxApp, str, dict[str, Any]], dict[str, Any]]] = {
     "ideogram/v3-text-to-image": _ideogram_v3,
     "ideogram/v3-remix": _ideogram_v3,
+    "ideogram/v3-edit": _ideogram_edit,
+    "ideogram/v3-reframe": _ideogram_reframe,
+    **market_videos.MODELS,
 }
+UNKNOWN_MODEL = "The page does not exist or is not published"
 
 
 def create(app: SandboxApp, request: Request) -> dict[str, str]:
@@ -106,7 +176,7 @@ def create(app: SandboxApp, request: Request) -> dict[str, str]:
     if not isinstance(model, str) or not model:
         raise ApiError(422, "model is required")
     if model not in _MODELS:
-        raise ApiError(422, "The page does not exist or is not published")
+        raise ApiError(422, UNKNOWN_MODEL)
     optional_string(body, "callBackUrl", "callBackUrl")
     data = body.get("input")
     if not isinstance(data, dict):

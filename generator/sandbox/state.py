@@ -23,6 +23,7 @@ How each family reports them is in its module (`FAILURES`).
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import threading
@@ -33,13 +34,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from PIL import Image
+
 from generator.catalog import Family, find_by_api_model
 
 from . import control, faults
 from .api import ApiError, Request, compact
 from .faults import CALLBACK, CREATE
 from .media import render_image
-from .video import render_videos
+from .video import make_mp4, render_videos
 
 if TYPE_CHECKING:
     from .app import SandboxConfig
@@ -79,6 +82,28 @@ class Task:
     scale: float = 1.0  # its duration in `duration_seconds` (Veo's take minutes, not seconds)
     # A family's own memory of the task (a video's seconds and sound, Veo's upgrades).
     extra: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0  # a video's length (fmt "mp4")
+    audio: bool = False  # a video with a soundtrack
+
+
+_MIMES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp", "mp4": "video/mp4"}
+
+
+def _render(task: Task, width: int, height: int, base: bytes | None) -> bytes:
+    """One result file: a picture, or (fmt "mp4") a real H.264 video that starts with
+    the input video when it is one of ours (a restyle)."""
+    if task.fmt == "mp4":
+        source = base if base and base[4:8] == b"ftyp" else None
+        return make_mp4(
+            task.prompt,
+            width,
+            height,
+            task.seconds,
+            audio=task.audio,
+            title=task.title,
+            source=source,
+        )
+    return render_image(task.prompt, width, height, task.fmt, task.title, base)
 
 
 def magic_outcome(prompt: str) -> str:
@@ -153,21 +178,14 @@ class SandboxState:
                 return
         # The input may itself be a result that nobody has looked at yet.
         base = self.read_own(task.base_name) if task.base_name else None
-        if task.fmt == "mp4":
+        if task.fmt == "mp4" and task.extra:  # Veo and Runway: seconds, sound, extends
             images = render_videos(task, base.data if base else None)
         else:
             images = [
-                render_image(
-                    task.prompt, width, height, task.fmt, task.title, base.data if base else None
-                )
+                _render(task, width, height, base.data if base else None)
                 for width, height in task.sizes
             ]
-        mime = {
-            "png": "image/png",
-            "jpeg": "image/jpeg",
-            "webp": "image/webp",
-            "mp4": "video/mp4",
-        }[task.fmt]
+        mime = _MIMES[task.fmt]
         with self.lock:
             if task.rendered:
                 return
@@ -207,6 +225,8 @@ class SandboxState:
         task_id: str | None = None,
         scale: float = 1.0,
         extra: dict[str, Any] | None = None,
+        seconds: float = 0.0,
+        audio: bool = False,
     ) -> dict[str, str]:
         """Count the create against the rate limit, charge the catalog's estimate (or
         `price`) and record the task; answers kie's create `data`."""
@@ -247,6 +267,8 @@ class SandboxState:
                 markers=markers,
                 scale=scale,
                 extra=dict(extra or {}),
+                seconds=seconds,
+                audio=audio,
             )
             self.tasks[task_id] = task
             self.stats.created(model, prompt, price)
@@ -376,3 +398,15 @@ class SandboxState:
         self.ensure_rendered(task)
         with self.lock:
             return self.files.get(name)
+
+    def image_size(self, url: Any) -> tuple[int, int] | None:
+        """The width and height of an image of ours that a URL names, else None."""
+        name = self.base_for(url)
+        stored = self.read_own(name) if name else None
+        if stored is None or not stored.mime.startswith("image/"):
+            return None
+        try:
+            with Image.open(io.BytesIO(stored.data)) as image:
+                return image.size
+        except Exception:  # not a picture after all: nothing to keep the orientation of
+            return None

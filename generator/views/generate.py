@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django_htmx.http import (
     HttpResponseClientRedirect,
 )
 
-from generator import catalog, credits, generations
+from generator import availability, catalog, credits, generations
 from generator.forms import GenerationForm
 from generator.ids import database_id
 from generator.models import Asset, GenerationTask, Prompt, TaskInput
@@ -55,12 +56,14 @@ def generate(request):
         form = GenerationForm(model, operation, initial=chosen, user=request.user)
         forgotten_uploads = []
     price = generations.estimate_from_raw(model, operation, chosen)
+    statuses = availability.statuses()
     context = {
         "form": form,
         "version_of": _version_of(request),
         "model": model,
         "operation": operation,
-        "models_by_kind": _models_by_kind(operation),
+        "models_by_kind": _models_by_kind(operation, statuses),
+        "model_status": statuses[model.key],
         "input_asset": input_asset,
         "source_asset": source_asset,
         "operations": _operations(model, source_asset),
@@ -84,7 +87,7 @@ def _initial_values(request, model, operation, input_asset) -> dict:
         initial["input_asset"] = input_asset.pk
     initial.update(_initial_from_task(request, model, operation))
     for param in operation.params:
-        if param.type is not catalog.ParamType.IMAGES and param.name in request.GET:
+        if param not in operation.file_params and param.name in request.GET:
             initial[param.name] = request.GET[param.name]
     saved_id = database_id(request.GET.get("saved_prompt"))
     saved = Prompt.objects.filter(owner=request.user, pk=saved_id).first() if saved_id else None
@@ -148,16 +151,20 @@ def _carried_inputs(request, input_asset) -> list[TaskInput]:
         inputs = TaskInput.objects.filter(task_id=task_id)
     else:
         return []
-    return list(inputs.filter(content_type__startswith="image/").order_by("task_id", "position"))
+    media = Q(content_type__startswith="image/") | Q(content_type__startswith="video/")
+    return list(inputs.filter(media).order_by("task_id", "param", "position"))
 
 
 def _ticked(operation, input_asset, carried_inputs) -> set[int]:
     """The carried images ticked at first: as many as the operation takes."""
-    image_param = operation.image_param
-    room = image_param.max_items if image_param and image_param.max_items else None
+    params = operation.file_params
+    first = params[0] if params else None
+    room = first.max_items if first and first.max_items else None
     if room is not None and input_asset:
         room -= 1
-    return {task_input.pk for task_input in carried_inputs[:room]}
+    others = {param.name for param in params[1:]}
+    mine = [i for i in carried_inputs if i.param not in others]
+    return {i.pk for i in mine[:room]} | {i.pk for i in carried_inputs if i.param in others}
 
 
 def _source_from_query(request, operation) -> Asset | None:
@@ -184,7 +191,8 @@ def _asset_from_query(request) -> Asset | None:
     asset_id = database_id(request.GET.get("input_asset"))
     if not asset_id:
         return None
-    return Asset.objects.filter(pk=asset_id, content_type__startswith="image/").first()
+    media = Q(content_type__startswith="image/") | Q(content_type__startswith="video/")
+    return Asset.objects.filter(media, pk=asset_id).first()
 
 
 def _initial_from_task(request, model, operation) -> dict:
@@ -203,9 +211,9 @@ def _initial_from_task(request, model, operation) -> dict:
     return values
 
 
-def _models_by_kind(operation) -> list[tuple[str, list[tuple[catalog.CatalogModel, str]]]]:
+def _models_by_kind(operation, statuses) -> list[tuple[str, list[tuple]]]:
     """The model picker: each model with the link to its form, at the current operation
-    where that model has it too."""
+    where that model has it too, and its availability (greyed with why when it is not)."""
     groups = []
     for kind, models in catalog.by_kind().items():
         if not models:
@@ -216,7 +224,7 @@ def _models_by_kind(operation) -> list[tuple[str, list[tuple[catalog.CatalogMode
             keys = [op.key for op in model.operations]
             if operation.key in keys[1:] and not operation.is_followup:
                 query += f"&operation={operation.key}"
-            links.append((model, query))
+            links.append((model, query, statuses[model.key]))
         groups.append((catalog.KIND_LABELS[kind], links))
     return groups
 

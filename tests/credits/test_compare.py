@@ -120,6 +120,13 @@ def test_only_models_of_one_kind_that_need_no_image_are_offered():
         "flux-kontext-max",
         "ideogram-v3",
     }
+    # Image-to-video only (Kling 2.1 Standard, Pro) and retired (Sora 2) are left out.
+    assert {model.key for model in offered[catalog.Kind.VIDEO]} == {
+        "kling-2.1-master",
+        "kling-2.5-turbo",
+        "kling-2.6",
+        "kling-3.0",
+    }
 
 
 @pytest.mark.django_db

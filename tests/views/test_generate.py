@@ -399,7 +399,8 @@ def test_switching_model_keeps_the_operation_settings_and_images(staff_client, s
     asset = make_asset(make_task(staff, state="SUCCEEDED"))
     page = staff_client.get("/generate/?model=flux-kontext-pro&operation=edit").content.decode()
     assert 'href="?model=flux-kontext-max&amp;operation=edit"' in page
-    assert 'href="?model=ideogram-v3"' in page  # Ideogram has no "edit": its first form
+    assert 'href="?model=ideogram-v3&amp;operation=edit"' in page
+    assert 'href="?model=kling-2.1-standard"' in page  # Kling has no "edit": its first form
     html = staff_client.get(
         f"/generate/?model=flux-kontext-max&operation=edit&prompt=bluer&outputFormat=png"
         f"&input_asset={asset.pk}",

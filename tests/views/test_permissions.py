@@ -122,6 +122,9 @@ ADMIN_MODELS = {
     "generator.apicallback": READ_ONLY,
     "generator.apitoken": {**READ_ONLY, "delete": 200},  # made by the CLI, revoked here
     "generator.callbackhost": EDITABLE,
+    # Marked by the studio (kie refused a model, or no longer lists it); admins add,
+    # re-enable and disable.
+    "generator.modelavailability": EDITABLE,
 }
 
 

@@ -1,6 +1,6 @@
 """`manage.py kie ...`: the studio from a terminal, for scripts and operators.
 
-kie models [--json]
+kie models [--refresh] [--json]
 kie generate MODEL [--prompt TEXT] [--operation OP] [--set key=value ...]
              [--image PATH ...] [--from ASSET_ID] [--wait] [--timeout S] [--json]
 kie status [TASK] [--json]
@@ -37,7 +37,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.utils import timezone, translation
 
-from generator import catalog, generations, jobs, roles
+from generator import availability, catalog, generations, jobs, roles
 from generator.kie import KieError
 from generator.models import ApiToken, Asset, CreditBalanceSnapshot, GenerationTask
 from generator.sandbox.server import number, port
@@ -56,6 +56,11 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
         models = sub.add_parser("models", help="list the catalog")
+        models.add_argument(
+            "--refresh",
+            action="store_true",
+            help="first ask kie.ai which Market models it has (its model list)",
+        )
         models.add_argument("--json", action="store_true")
 
         generate = sub.add_parser("generate", help="start a generation")
@@ -187,14 +192,23 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(payload, indent=2, default=str) if as_json else text)
 
     # --- models -------------------------------------------------------------------
-    def do_models(self, json: bool = False, **_):
-        rows = [_model_dict(model) for model in catalog.MODELS]
+    def do_models(self, json: bool = False, refresh: bool = False, **_):
+        if refresh:
+            with kie_client() as client:
+                try:
+                    availability.refresh_from_discovery(client)
+                except KieError as exc:
+                    raise CommandError(f"kie.ai did not give its model list: {exc}") from None
+        statuses = availability.statuses()
+        rows = [_model_dict(model, statuses[model.key]) for model in catalog.MODELS]
         lines = []
         for model in catalog.MODELS:
             price = "" if model.pricing.documented else " (estimate)"
+            status = statuses[model.key]
+            shown = "" if status.available else f" [{status.availability}: {status.reason}]"
             lines.append(
                 f"{model.key:<18} {model.kind:<6} {model.label} — "
-                f"{model.pricing.unit} credits{price}"
+                f"{model.pricing.unit} credits{price}{shown}"
             )
             for op in model.operations:
                 params = ", ".join(_param_summary(p) for p in op.params)
@@ -675,12 +689,18 @@ def _param_summary(param: catalog.Param) -> str:
     return f"{param.name}:{param.type}{'*' if param.required else ''}"
 
 
-def _model_dict(model: catalog.CatalogModel) -> dict:
+def _model_dict(model: catalog.CatalogModel, status) -> dict:
     return {
         "key": model.key,
         "label": model.label,
         "kind": model.kind.value,
         "family": model.family.value,
+        "availability": {
+            "status": str(status.availability),
+            "reason": status.reason,
+            "retired_since": model.retired.since if model.retired else None,
+            "source": model.retired.source if model.retired else None,
+        },
         "price": {
             "unit": float(model.pricing.unit),
             "documented": model.pricing.documented,
