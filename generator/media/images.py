@@ -1,4 +1,4 @@
-"""What we do to files: check what kie.ai sent, store it, make thumbnails."""
+"""Images: identify them by their bytes, and make thumbnails with bounded memory."""
 
 from __future__ import annotations
 
@@ -88,16 +88,39 @@ def image_thumbnail(stream) -> ContentFile:
     stream.seek(0)
     try:
         with Image.open(stream) as image:
-            image.draft("RGB", THUMBNAIL_SIZE)  # cheap JPEG downscale while decoding
-            image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
-            image.thumbnail(THUMBNAIL_SIZE)
             out = io.BytesIO()
-            image.save(out, "WEBP", quality=80, method=4)
+            small_thumbnail(image, THUMBNAIL_SIZE).save(out, "WEBP", quality=80, method=4)
     except _PILLOW_ERRORS as exc:
         raise MediaError(f"{_('the image is damaged')} ({type(exc).__name__}: {exc})") from None
     finally:
         stream.seek(0)
     return ContentFile(out.getvalue())
+
+
+def small_thumbnail(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`image` made to fit `size`, holding as few full-size pixels as Pillow allows.
+
+    A JPEG is decoded already scaled down (draft: up to 1/8 per side). Other formats are
+    decoded once in their own mode, shrunk, and only the small copy is converted: the
+    former convert-then-shrink held two or three full-size copies (442 MB for 49 MP).
+    """
+    image.draft("RGB", (size[0] * 2, size[1] * 2))
+    target = "RGBA" if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info else "RGB"
+    if image.mode in ("1", "P", "PA"):
+        # Pillow shrinks palette images with NEAREST only: take them near the size first
+        # (one byte a pixel), then convert the small copy and shrink it properly.
+        image.load()
+        factor = max(1, min(image.width // (size[0] * 2), image.height // (size[1] * 2)))
+        if factor > 1:
+            image = image.resize(
+                (max(1, image.width // factor), max(1, image.height // factor)),
+                Image.Resampling.NEAREST,
+            )
+        image = image.convert(target)
+    elif image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert(target)  # 16-bit, CMYK...: Pillow cannot shrink them as they are
+    image.thumbnail(size, reducing_gap=2.0)
+    return image if image.mode == target else image.convert(target)
 
 
 def spooled_file():
