@@ -101,26 +101,33 @@ def small_thumbnail(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     """`image` made to fit `size`, holding as few full-size pixels as Pillow allows.
 
     A JPEG is decoded already scaled down (draft: up to 1/8 per side). Other formats are
-    decoded once in their own mode, shrunk, and only the small copy is converted: the
-    former convert-then-shrink held two or three full-size copies (442 MB for 49 MP).
+    decoded once, then shrunk by whole factors a band of rows at a time, so no second
+    full-size copy is ever made (the former convert-then-shrink held two or three: 442 MB
+    for 49 MP); only the small copy is converted and resampled.
     """
-    image.draft("RGB", (size[0] * 2, size[1] * 2))
-    target = "RGBA" if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info else "RGB"
-    if image.mode in ("1", "P", "PA"):
-        # Pillow shrinks palette images with NEAREST only: take them near the size first
-        # (one byte a pixel), then convert the small copy and shrink it properly.
-        image.load()
-        factor = max(1, min(image.width // (size[0] * 2), image.height // (size[1] * 2)))
-        if factor > 1:
-            image = image.resize(
-                (max(1, image.width // factor), max(1, image.height // factor)),
-                Image.Resampling.NEAREST,
-            )
-        image = image.convert(target)
-    elif image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert(target)  # 16-bit, CMYK...: Pillow cannot shrink them as they are
-    image.thumbnail(size, reducing_gap=2.0)
+    image.draft("RGB", size)
+    has_alpha = image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info
+    target = "RGBA" if has_alpha else "RGB"
+    work_mode = image.mode if image.mode in ("RGB", "RGBA", "L", "LA") else target
+    factor = max(1, min(image.width // (size[0] * 2), image.height // (size[1] * 2)))
+    if factor > 1 or work_mode != image.mode:
+        image = _reduce_in_bands(image, factor, work_mode)
+    image.thumbnail(size)
     return image if image.mode == target else image.convert(target)
+
+
+def _reduce_in_bands(image: Image.Image, factor: int, mode: str) -> Image.Image:
+    """image.reduce(factor) in `mode`, made band by band: Pillow's own reduce of an RGBA
+    image first converts all of it (a full-size copy), and so does a convert."""
+    width, height = image.size
+    reduced = Image.new(mode, (-(-width // factor), -(-height // factor)))
+    rows = factor * max(1, 256 // factor)
+    for top in range(0, height, rows):
+        band = image.crop((0, top, width, min(height, top + rows)))
+        if band.mode != mode:
+            band = band.convert(mode)
+        reduced.paste(band.reduce(factor) if factor > 1 else band, (0, top // factor))
+    return reduced
 
 
 def spooled_file():
