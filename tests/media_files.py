@@ -49,3 +49,39 @@ def padded(mp4: bytes, extra_bytes: int) -> bytes:
     """The same MP4 with a `free` box of `extra_bytes` at its end: as large as we like,
     still a valid file."""
     return mp4 + struct.pack(">I", extra_bytes + 8) + b"free" + bytes(extra_bytes)
+
+
+def store_media_asset(task, data: bytes, index: int = 0):
+    """An asset made from `data` the way the download job makes it (facts and pictures)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from generator.media import examine
+    from generator.models import Asset
+
+    found = examine(io.BytesIO(data), len(data))
+    asset = Asset(
+        task=task,
+        index=index,
+        kind=found.kind,
+        content_type=found.content_type,
+        bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        width=found.width,
+        height=found.height,
+        duration=found.duration,
+        codec=found.codec,
+        has_audio=found.has_audio,
+        source_url="http://127.0.0.1:8001/files/x",
+    )
+    asset.file.save(f"m{task.pk}-{index}.{found.extension}", ContentFile(data), save=False)
+    for stored, content, extension in (
+        (asset.thumbnail, found.thumbnail, "webp"),
+        (asset.poster, found.poster, "jpg"),
+        (asset.waveform, found.waveform, "png"),
+    ):
+        if content is not None:
+            stored.save(f"m{task.pk}-{index}.{extension}", content, save=False)
+    asset.save()
+    return asset
