@@ -28,7 +28,9 @@ def of_task(task: GenerationTask) -> Lineage:
         if task_input.source_asset_id and task_input.source_asset not in made_from:
             made_from.append(task_input.source_asset)
     made_later = (
-        GenerationTask.objects.filter(Q(source_asset__task=task) | Q(inputs__source_asset__task=task))
+        GenerationTask.objects.filter(
+            Q(source_asset__task=task) | Q(inputs__source_asset__task=task)
+        )
         .select_related("source_asset")
         .distinct()
         .order_by("created_at")

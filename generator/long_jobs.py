@@ -53,4 +53,3 @@ def check_now(task: GenerationTask) -> bool:
     if not JobLease.acquire(f"{_LEASE_PREFIX}{task.pk}", seconds=CHECK_NOW_GAP_SECONDS):
         return False
     return generations.poll_now(task)
-

@@ -105,7 +105,11 @@ def examine(stream, size: int) -> Examined:
         frame = video.poster_frame(stream, facts["duration"])
         poster, thumbnail = video.poster_files(frame)
         return Examined(
-            "video", claim.content_type, claim.extension, poster=poster, thumbnail=thumbnail,
+            "video",
+            claim.content_type,
+            claim.extension,
+            poster=poster,
+            thumbnail=thumbnail,
             **facts,
         )
     _check_size(size, "audio")

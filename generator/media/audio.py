@@ -45,7 +45,9 @@ def probe_and_waveform(stream) -> dict:
                 peaks.append(pending_peak)
                 pending, pending_peak = 0, 0.0
                 if len(peaks) >= MAX_PEAKS:  # halve: each kept peak now covers twice the frames
-                    peaks = array("f", (max(a, b) for a, b in zip(peaks[::2], peaks[1::2])))
+                    peaks = array(
+                        "f", (max(a, b) for a, b in zip(peaks[::2], peaks[1::2], strict=True))
+                    )
                     group *= 2
     except av.FFmpegError as exc:
         raise MediaError(f"{_('not a readable sound file')} ({type(exc).__name__})") from None

@@ -20,9 +20,7 @@ def asset_file(request, pk: int):
     asset = get_object_or_404(Asset, pk=pk)
     download = request.GET.get("download") == "1"
     name = f"autoscale-{asset.task_id}-{asset.index + 1}.{asset.extension}"
-    return file_response(
-        request, asset.file, asset.content_type, download, name, etag=asset.sha256
-    )
+    return file_response(request, asset.file, asset.content_type, download, name, etag=asset.sha256)
 
 
 @requires(VIEW_STUDIO)

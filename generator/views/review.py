@@ -41,7 +41,8 @@ def _assets():
 def asset_page(request, pk: int):
     asset = get_object_or_404(_assets(), pk=pk)
     context = asset_context(request, asset)
-    context["followups"] = followups.actions_for(asset) if asset.task.state == State.SUCCEEDED else []
+    finished = asset.task.state == State.SUCCEEDED
+    context["followups"] = followups.actions_for(asset) if finished else []
     context["used_in"] = lineage.used_in(asset)
     return render(request, "generator/asset.html", context)
 

@@ -30,11 +30,13 @@ _TOKEN = re.compile(r"[0-9a-f]{32}")
 @vary_on_headers("HX-Request")
 def task_detail(request, pk: int):
     task = get_object_or_404(
-        GenerationTask.objects.select_related("created_by", "prompt").prefetch_related(
+        GenerationTask.objects.select_related("created_by", "prompt")
+        .prefetch_related(
             "assets__review",
             "events",
             Prefetch("inputs", TaskInput.objects.select_related("source_asset__task")),
-        ).select_related("source_asset__task"),
+        )
+        .select_related("source_asset__task"),
         pk=pk,
     )
     context = {

@@ -35,8 +35,9 @@ def test_a_video_plays_and_seeks_with_range_requests(live_server, browser_page):
     statuses = []
     page.on(
         "response",
-        lambda response: asset.get_absolute_url() in response.url
-        and statuses.append(response.status),
+        lambda response: (
+            asset.get_absolute_url() in response.url and statuses.append(response.status)
+        ),
     )
 
     log_in(page, f"{live_server.url}{task.get_absolute_url()}")

@@ -32,7 +32,7 @@ def test_the_task_page_plays_the_video_with_its_poster_and_facts(staff_client, v
     assert f'<video class="asset-media asset-video" src="{video.get_absolute_url()}"' in page
     assert 'controls preload="metadata"' in page and f'poster="{video.poster_url()}"' in page
     assert "640×360" in page and "0:03" in page and "H264" in page and "with sound" in page
-    assert f'src="{video.get_absolute_url()}"' in page and "<img src=\"/assets/" not in page
+    assert f'src="{video.get_absolute_url()}"' in page and '<img src="/assets/' not in page
 
 
 @pytest.mark.django_db
@@ -90,7 +90,10 @@ def test_reuse_as_an_input_is_shown_as_used_in(staff, staff_client):
     image = make_asset(make_task(staff, state="SUCCEEDED"))
     later = make_task(staff, state="SUCCEEDED", prompt="a video from this image")
     TaskInput.objects.create(
-        task=later, param="imageUrls", file="inputs/x.png", content_type="image/png",
+        task=later,
+        param="imageUrls",
+        file="inputs/x.png",
+        content_type="image/png",
         source_asset=image,
     )
     page = staff_client.get(image.task.get_absolute_url()).content.decode()

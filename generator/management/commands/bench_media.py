@@ -57,8 +57,9 @@ _CHILD = textwrap.dedent(
             chunk = b"\\0" * (1024 * 1024)
             for _ in range(size // len(chunk)):
                 yield chunk
+        headers = {"Content-Type": "video/mp4"}
         transport = httpx.MockTransport(
-            lambda request: httpx.Response(200, content=body(), headers={"Content-Type": "video/mp4"})
+            lambda request: httpx.Response(200, content=body(), headers=headers)
         )
         with media.spooled_file() as stream:
             download(
