@@ -47,6 +47,14 @@ __all__ = [
 ]
 
 
+# Containers that hold video or sound: without a picture, they are a track.
+SOUND_ONLY_TYPES = {
+    "video/mp4": ("audio/mp4", "m4a"),
+    "video/webm": ("audio/webm", "webm"),
+    "audio/ogg": ("audio/ogg", "ogg"),
+}
+
+
 @dataclass
 class Examined:
     """A file's kind and facts, and the pictures made from it (None where not made)."""
@@ -94,28 +102,29 @@ def examine(stream, size: int) -> Examined:
     if claim.content_type == "audio/midi":  # notes, not sound: nothing to decode here
         _check_size(size, "audio")
         return Examined("audio", claim.content_type, claim.extension)
-    try:
-        facts = video.probe(stream)
-    except MediaError:
-        if claim.kind == "video" and claim.content_type != "video/mp4":
-            raise
-        facts = None  # an MP4 or Ogg holding sound only
+    facts = None
+    if claim.kind == "video" or claim.content_type == "audio/ogg":
+        try:
+            facts = video.probe(stream)
+        except MediaError:
+            if claim.content_type not in SOUND_ONLY_TYPES:
+                raise  # a container that may hold sound only is read as sound below
     if facts is not None:
         _check_size(size, "video")
         frame = video.poster_frame(stream, facts["duration"])
         poster, thumbnail = video.poster_files(frame)
         return Examined(
             "video",
-            claim.content_type,
+            "video/ogg" if claim.content_type == "audio/ogg" else claim.content_type,
             claim.extension,
             poster=poster,
             thumbnail=thumbnail,
             **facts,
         )
     _check_size(size, "audio")
-    content_type, extension = claim.content_type, claim.extension
-    if content_type == "video/mp4":
-        content_type, extension = "audio/mp4", "m4a"
+    content_type, extension = SOUND_ONLY_TYPES.get(
+        claim.content_type, (claim.content_type, claim.extension)
+    )
     facts = audio.probe_and_waveform(stream)
     return Examined(
         "audio",

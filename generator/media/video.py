@@ -26,9 +26,10 @@ def probe(stream) -> dict:
     stream.seek(0)
     try:
         with av.open(stream, mode="r") as container:
-            if not container.streams.video:
+            pictures = [s for s in container.streams.video if not _is_cover_art(s)]
+            if not pictures:
                 raise MediaError(_("the file holds no picture"))
-            video = container.streams.video[0]
+            video = pictures[0]
             width, height = video.codec_context.width, video.codec_context.height
             facts = {
                 "width": width,
@@ -58,7 +59,7 @@ def poster_frame(stream, duration: float | None) -> Image.Image:
     at = min(POSTER_AT_SECONDS, (duration or 0) / 3)
     try:
         with av.open(stream, mode="r") as container:
-            video = container.streams.video[0]
+            video = next(s for s in container.streams.video if not _is_cover_art(s))
             video.thread_type = "AUTO"
             if at > 0 and video.time_base:
                 try:
@@ -89,6 +90,11 @@ def poster_files(frame: Image.Image) -> tuple[ContentFile, ContentFile]:
     thumbnail = io.BytesIO()
     small.save(thumbnail, "WEBP", quality=80, method=4)
     return ContentFile(poster.getvalue()), ContentFile(thumbnail.getvalue())
+
+
+def _is_cover_art(stream) -> bool:
+    """An MP3's or M4A's embedded cover shows up as a one-picture video stream."""
+    return bool(stream.disposition & av.stream.Disposition.attached_pic)
 
 
 def _duration(container, video) -> float | None:
