@@ -189,6 +189,10 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"  # never served directly: assets go through a staff-only view
+# Where a front server (nginx) serves MEDIA_ROOT as an internal location: the staff-only
+# view checks the login, then answers with X-Accel-Redirect: <prefix><file name> and
+# nginx sends the bytes (with Range). Empty: Django sends them itself, with Range too.
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -230,7 +234,14 @@ KIE_DOWNLOAD_HOSTS = env_list(
     "KIE_DOWNLOAD_HOSTS",
     [".aiquickdraw.com", ".kie.ai", ".redpandaai.co", ".r2.cloudflarestorage.com", ".r2.dev"],
 )
-KIE_MAX_DOWNLOAD_BYTES = env_int("KIE_MAX_DOWNLOAD_BYTES", 200 * 1024 * 1024)
+# The largest result file kept, per kind (checked while it streams in, and again once its
+# content says what it is). KIE_MAX_DOWNLOAD_BYTES is the former name of the image cap.
+KIE_MAX_IMAGE_BYTES = env_int(
+    "KIE_MAX_IMAGE_BYTES", env_int("KIE_MAX_DOWNLOAD_BYTES", 200 * 1024 * 1024)
+)
+KIE_MAX_VIDEO_BYTES = env_int("KIE_MAX_VIDEO_BYTES", 2 * 1024 * 1024 * 1024)
+KIE_MAX_AUDIO_BYTES = env_int("KIE_MAX_AUDIO_BYTES", 200 * 1024 * 1024)
+KIE_MAX_DOWNLOAD_BYTES = KIE_MAX_IMAGE_BYTES
 # Input files given to a task, by kind (generator/inputs.py): videos to restyle.
 INPUT_MAX_BYTES = {"videos": env_int("INPUT_MAX_VIDEO_BYTES", 500 * 1024 * 1024)}
 KIE_CREATE_RATE_LIMIT = env_int("KIE_CREATE_RATE_LIMIT", 20)  # creates per 10 s (kie's default)

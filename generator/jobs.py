@@ -44,7 +44,7 @@ from generator.kie import (
     downloads,
 )
 from generator.kie.downloads import DownloadError, host_allowed
-from generator.media import MediaError, as_django_file, image_thumbnail, inspect_image, spooled_file
+from generator.media import MediaError, as_django_file, examine, max_download_bytes, spooled_file
 from generator.models import (
     Asset,
     CreditBalanceSnapshot,
@@ -417,9 +417,23 @@ def describe_submit_failure(task: GenerationTask, exc: KieError) -> tuple[str, s
 # --- polling --------------------------------------------------------------------------
 
 
+# Each model's usual time sets its pace: about ten polls in a usual run (a 20 s image
+# every 2 s, a 5-minute Veo video every 30 s), the first one sooner (a refusal comes
+# early), and when a task runs late, longer gaps that stay a fraction of the usual
+# time (a late 40 s image is asked every 13 s at most, not every minute).
+POLL_FLOOR_SECONDS = 2.0
+POLL_CEILING_SECONDS = 30.0
+LATE_POLL_CEILING_SECONDS = 120.0
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return min(max(value, low), high)
+
+
 def first_poll_delay(model: catalog.CatalogModel, operation_key: str | None = None) -> float:
     expected = model.expected_seconds_for(operation_key)
-    return max(min(max(expected / 6, 2), 15), _min_poll_seconds(model, operation_key))
+    first = _clamp(expected / 8, POLL_FLOOR_SECONDS, POLL_CEILING_SECONDS)
+    return max(first, _min_poll_seconds(model, operation_key))
 
 
 def _min_poll_seconds(model: catalog.CatalogModel, operation_key: str | None) -> float:
@@ -434,14 +448,15 @@ def next_poll_delay(task: GenerationTask, now) -> float:
     model = task.catalog_model
     expected = model.expected_seconds_for(task.operation)
     floor = _min_poll_seconds(model, task.operation)
-    base = max(min(max(expected / 8, 2), 15), floor)
+    base = max(_clamp(expected / 10, POLL_FLOOR_SECONDS, POLL_CEILING_SECONDS), floor)
     if not task.submitted_at:
         return base
     elapsed = (now - task.submitted_at).total_seconds()
     if elapsed <= expected:
         return base
     overdue = elapsed / max(expected, 1)
-    return max(min(base * overdue, 60), floor)
+    late_ceiling = _clamp(expected / 3, 10, LATE_POLL_CEILING_SECONDS)
+    return max(base, min(base * overdue, late_ceiling))
 
 
 def poll_sweep() -> None:
@@ -852,7 +867,7 @@ def store_result(task: GenerationTask, index: int, url: str, client, deadline: f
     """Stream one result into storage: allowed hosts, size cap, checked content, thumbnail."""
     with spooled_file() as stream:
         try:
-            fetched = _fetch(url, stream, client, deadline)
+            fetched = _fetch(url, stream, client, deadline, task.kind)
         except DownloadError as exc:
             if not exc.gone:
                 raise
@@ -865,7 +880,7 @@ def store_result(task: GenerationTask, index: int, url: str, client, deadline: f
             stream.seek(0)
             stream.truncate()
             try:
-                fetched = _fetch(fresh, stream, client, deadline)
+                fetched = _fetch(fresh, stream, client, deadline, task.kind)
             except DownloadError as fresh_exc:
                 if not fresh_exc.gone:
                     raise
@@ -875,39 +890,48 @@ def store_result(task: GenerationTask, index: int, url: str, client, deadline: f
             raise DownloadError(
                 _("the server sent a web page instead of the file"), permanent=False
             )
-        info = inspect_image(stream)
-        thumbnail = image_thumbnail(stream)  # decodes every pixel: a broken file fails here
-        name = f"task-{task.pk}-{index}.{info.extension}"
+        found = examine(stream, fetched.size)  # by its bytes; pictures made here
+        name = f"task-{task.pk}-{index}.{found.extension}"
         asset = Asset(
             task=task,
             index=index,
-            kind=task.kind,
-            content_type=info.content_type,
+            kind=found.kind,
+            content_type=found.content_type,
             bytes=fetched.size,
             sha256=fetched.sha256,
-            width=info.width,
-            height=info.height,
+            width=found.width,
+            height=found.height,
+            duration=found.duration,
+            codec=found.codec,
+            has_audio=found.has_audio,
             source_url=url,
             source_expires_at=(task.submitted_at or timezone.now()) + RESULT_LIFETIME,
         )
+        pictures = [
+            (asset.thumbnail, found.thumbnail, "webp"),
+            (asset.poster, found.poster, "jpg"),
+            (asset.waveform, found.waveform, "png"),
+        ]
         try:
             asset.file.save(name, as_django_file(stream, name), save=False)
-            asset.thumbnail.save(f"task-{task.pk}-{index}.webp", thumbnail, save=False)
+            for stored, content, extension in pictures:
+                if content is not None:
+                    stored.save(f"task-{task.pk}-{index}.{extension}", content, save=False)
             asset.save()
         except BaseException:
-            for stored in (asset.file, asset.thumbnail):  # leave no orphan file behind
-                if stored.name:
+            for stored in (asset.file, asset.thumbnail, asset.poster, asset.waveform):
+                if stored.name:  # leave no orphan file behind
                     stored.storage.delete(stored.name)
             raise
         return asset
 
 
-def _fetch(url: str, stream, client, deadline: float) -> downloads.Downloaded:
+def _fetch(url: str, stream, client, deadline: float, task_kind: str) -> downloads.Downloaded:
     return downloads.download(
         url,
         stream,
         allowed_hosts=download_hosts(),
-        max_bytes=settings.KIE_MAX_DOWNLOAD_BYTES,
+        max_bytes=max_download_bytes(task_kind),
         transport=client.transport,
         deadline=deadline,
         user_agent=client.user_agent,

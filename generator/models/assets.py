@@ -73,6 +73,12 @@ class Asset(models.Model):
     def thumbnail_url(self) -> str:
         return reverse("generator:asset_thumbnail", args=[self.pk])
 
+    def poster_url(self) -> str:
+        return reverse("generator:asset_poster", args=[self.pk])
+
+    def waveform_url(self) -> str:
+        return reverse("generator:asset_waveform", args=[self.pk])
+
     @property
     def extension(self) -> str:
         return self.file.name.rsplit(".", 1)[-1] if "." in self.file.name else ""

@@ -58,7 +58,13 @@ def serve(app: SandboxApp, request: Request, start_response: Callable) -> list[b
             ("Cache-Control", "public, max-age=1209600"),
         ],
     )
-    return [] if request.method == "HEAD" else [stored.data]
+    return [] if request.method == "HEAD" else _chunks(stored.data)
+
+
+def _chunks(data: bytes, size: int = 64 * 1024):
+    """The file in pieces, as a network would bring it (a 2 GB video is never one piece)."""
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
 
 
 def signed(app: SandboxApp, url: str, seconds: int) -> str:

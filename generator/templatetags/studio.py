@@ -49,6 +49,25 @@ def seconds(value) -> str:
 
 
 @register.filter
+def clock(value) -> str:
+    """A media duration as a player shows it: 7.4 -> '0:07', 3725 -> '1:02:05'."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    minutes, secs = divmod(int(float(number) + 0.5), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def elapsed(task):
+    """long_jobs.elapsed(task): its running time against the model's usual time."""
+    from generator import long_jobs  # models import this module: no import at the top
+
+    return long_jobs.elapsed(task)
+
+
+@register.filter
 def timesince_seconds(start, end) -> float | None:
     """Seconds from `start` to `end` (two datetimes), for the `seconds` filter."""
     if not start or not end:

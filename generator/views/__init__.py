@@ -11,7 +11,13 @@ from generator.views.credits import approve as task_approve
 from generator.views.credits import balance, reconciliation_page
 from generator.views.credits import overview as credits_overview
 from generator.views.credits import reject as task_reject
-from generator.views.files import asset_file, asset_thumbnail, task_input_file
+from generator.views.files import (
+    asset_file,
+    asset_poster,
+    asset_thumbnail,
+    asset_waveform,
+    task_input_file,
+)
 from generator.views.gallery import gallery, gallery_live
 from generator.views.generate import estimate, generate
 from generator.views.language import set_language
@@ -26,7 +32,7 @@ from generator.views.review import (
     my_submissions,
     review_queue,
 )
-from generator.views.tasks import task_cancel, task_detail, task_rerun
+from generator.views.tasks import task_cancel, task_check_now, task_detail, task_rerun
 
 __all__ = [
     "asset_comment",
@@ -37,7 +43,9 @@ __all__ = [
     "asset_page",
     "asset_provenance",
     "asset_submit",
+    "asset_poster",
     "asset_thumbnail",
+    "asset_waveform",
     "asset_withdraw",
     "balance",
     "compare",
@@ -60,6 +68,7 @@ __all__ = [
     "set_language",
     "task_approve",
     "task_cancel",
+    "task_check_now",
     "task_detail",
     "task_input_file",
     "task_reject",

@@ -12,7 +12,7 @@ from django_htmx.http import (
     HttpResponseStopPolling,
 )
 
-from generator import catalog
+from generator import catalog, lineage
 from generator.ids import database_id
 from generator.models import ACTIVE_STATES, GenerationTask, State
 from generator.roles import VIEW_STUDIO
@@ -40,7 +40,10 @@ def gallery(request):
     if filters["state"] not in {value for value, _ in GALLERY_STATES}:
         filters["state"] = ""  # an unknown state shows everything, as its select says
     tasks = GenerationTask.objects.for_gallery().prefetch_related("assets__review")
-    tasks = tasks.filtered(**filters)
+    tasks = lineage.with_version_counts(tasks.filtered(**filters))
+    family_of = database_id(request.GET.get("family"))
+    if family_of:  # a video with its extensions and upscales
+        tasks = tasks.filter(pk__in=lineage.family_ids(family_of))
     page = Paginator(tasks, GALLERY_PAGE_SIZE).get_page(database_id(request.GET.get("page")))
     context = {
         "page": page,
@@ -51,6 +54,7 @@ def gallery(request):
         "states": GALLERY_STATES,
         "live": _live_context(page.object_list),
         "new_task": request.GET.get("new", ""),
+        "family_of": family_of,
         "query_without_page": _query_without_page(request),
     }
     if request.htmx and request.htmx.target == "gallery-results":
@@ -85,7 +89,7 @@ def gallery_live(request):
     """One request per interval per open gallery: only the cards that changed, out of band."""
     watched = _parse_cards(request.GET.get("cards", ""))
     tasks = GenerationTask.objects.for_gallery().prefetch_related("assets__review")
-    tasks = list(tasks.filter(pk__in=watched))
+    tasks = list(lineage.with_version_counts(tasks.filter(pk__in=watched)))
     changed = [task for task in tasks if task.version != watched.get(task.pk)]
     live = _live_context(tasks)
     if not changed:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from generator import review
+from generator import followups, lineage, review
 from generator.ids import database_id
 from generator.models import Asset, AssetReview, ReviewState, State
 from generator.roles import COMMENT, GENERATE, REVIEW, SUBMIT, VIEW_STUDIO
@@ -40,7 +40,11 @@ def _assets():
 @require_GET
 def asset_page(request, pk: int):
     asset = get_object_or_404(_assets(), pk=pk)
-    return render(request, "generator/asset.html", asset_context(request, asset))
+    context = asset_context(request, asset)
+    finished = asset.task.state == State.SUCCEEDED
+    context["followups"] = followups.actions_for(asset) if finished else []
+    context["used_in"] = lineage.used_in(asset)
+    return render(request, "generator/asset.html", context)
 
 
 def asset_context(request, asset: Asset, error: str = "") -> dict:

@@ -1,10 +1,11 @@
-"""A task's page, and what can be done to it: re-run (once per press), cancel."""
+"""A task's page, and what can be done to it: re-run (once per press), cancel, check now."""
 
 from __future__ import annotations
 
 import re
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
@@ -14,9 +15,9 @@ from django_htmx.http import (
     HttpResponseStopPolling,
 )
 
-from generator import catalog, credits, generations
+from generator import catalog, credits, generations, lineage, long_jobs
 from generator.forms import new_submission_token
-from generator.models import GenerationTask
+from generator.models import GenerationTask, TaskInput
 from generator.roles import GENERATE, VIEW_STUDIO
 from generator.views.access import requires
 from generator.views.gallery import LIVE_INTERVAL
@@ -29,9 +30,13 @@ _TOKEN = re.compile(r"[0-9a-f]{32}")
 @vary_on_headers("HX-Request")
 def task_detail(request, pk: int):
     task = get_object_or_404(
-        GenerationTask.objects.select_related("created_by", "prompt").prefetch_related(
-            "assets__review", "events", "inputs__source_asset"
-        ),
+        GenerationTask.objects.select_related("created_by", "prompt")
+        .prefetch_related(
+            "assets__review",
+            "events",
+            Prefetch("inputs", TaskInput.objects.select_related("source_asset__task")),
+        )
+        .select_related("source_asset__task"),
         pk=pk,
     )
     context = {
@@ -41,6 +46,8 @@ def task_detail(request, pk: int):
         "params": _param_rows(task),
         "interval": LIVE_INTERVAL,
         "may_approve": task.awaits_approval and credits.may_approve(request.user),
+        "elapsed": long_jobs.elapsed(task),
+        "lineage": lineage.of_task(task),
     }
     if request.htmx and request.htmx.target == "task-body":
         response = render(request, "generator/task.html#body", context)
@@ -105,6 +112,18 @@ def task_rerun(request, pk: int):
     except generations.AlreadySent as exc:
         return redirect(exc.task)
     return redirect(new_task)
+
+
+@requires(VIEW_STUDIO)
+@require_POST
+def task_check_now(request, pk: int):
+    """Ask kie.ai about this task at once (free; at most once per few seconds per task)."""
+    task = get_object_or_404(GenerationTask, pk=pk)
+    if long_jobs.check_now(task):
+        messages.info(request, _("Asking kie.ai now; this page updates by itself."))
+    elif task.state in generations.POLLED_STATES:
+        messages.info(request, _("kie.ai was asked a moment ago; the answer is on its way."))
+    return redirect(task)
 
 
 @requires(GENERATE)

@@ -74,3 +74,54 @@ document.addEventListener("DOMContentLoaded", function () {
     htmx.ajax("GET", url, { target: "#balance", swap: "outerHTML" });
   }, seconds * 1000);
 });
+
+// Gallery cards of videos (data-preview) play a muted preview while the pointer is over
+// them; the poster comes back when it leaves.
+document.addEventListener("mouseover", function (event) {
+  var card = event.target.closest && event.target.closest(".card-media[data-preview]");
+  if (!card || card.querySelector("video.card-preview")) return;
+  var video = document.createElement("video");
+  video.className = "card-preview";
+  video.muted = true;
+  video.loop = true;
+  video.playsInline = true;
+  video.preload = "auto";
+  video.src = card.dataset.preview;
+  card.appendChild(video);
+  var playing = video.play();
+  if (playing && playing.catch) playing.catch(function () {});
+});
+document.addEventListener("mouseout", function (event) {
+  var card = event.target.closest && event.target.closest(".card-media[data-preview]");
+  if (!card || (event.relatedTarget && card.contains(event.relatedTarget))) return;
+  var video = card.querySelector("video.card-preview");
+  if (!video) return;
+  video.pause();
+  video.removeAttribute("src");
+  video.load(); // lets the browser drop the connection and the decoded frames
+  video.remove();
+});
+
+// Long jobs: the time a task has run (data-since) ticks every second, and "taking longer
+// than usual" shows once it passes data-late-after seconds, between server updates.
+function clockText(total) {
+  total = Math.max(0, Math.round(total));
+  var hours = Math.floor(total / 3600), minutes = Math.floor(total / 60) % 60, seconds = total % 60;
+  var rest = (hours ? String(minutes).padStart(2, "0") : String(minutes)) + ":" + String(seconds).padStart(2, "0");
+  return hours ? hours + ":" + rest : rest;
+}
+setInterval(function () {
+  document.querySelectorAll(".long-job[data-since]").forEach(function (line) {
+    var since = Date.parse(line.dataset.since);
+    if (isNaN(since)) return;
+    var spent = (Date.now() - since) / 1000;
+    var shown = line.querySelector(".elapsed");
+    if (shown) shown.textContent = clockText(spent);
+    var lateAfter = parseFloat(line.dataset.lateAfter);
+    if (!isNaN(lateAfter) && spent > lateAfter) {
+      line.classList.add("is-late");
+      var note = line.querySelector(".late-note");
+      if (note) note.hidden = false;
+    }
+  });
+}, 1000);

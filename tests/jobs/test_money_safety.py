@@ -345,13 +345,13 @@ def test_a_cdn_error_page_served_with_200_is_retried_not_failed(sandbox, staff, 
     real = jobs._fetch
     answers = iter(["error page"])
 
-    def flaky_cdn(url, stream, client, deadline):
+    def flaky_cdn(url, stream, client, deadline, *cap):
         if next(answers, None):
             stream.write(b"<html><body>Error 1016 Origin DNS error</body></html>")
             from generator.kie.downloads import Downloaded
 
             return Downloaded(content_type="text/html", size=52, sha256="0" * 64)
-        return real(url, stream, client, deadline)
+        return real(url, stream, client, deadline, *cap)
 
     monkeypatch.setattr(jobs, "_fetch", flaky_cdn)
     jobs.download(task.pk)

@@ -156,6 +156,8 @@ MATRIX: dict[str, Expect] = {
     "generator:task": STUDIO_PAGE,
     "generator:task_rerun": studio(Redirect("/tasks/"), "POST"),
     "generator:task_cancel": studio(Redirect("/tasks/"), "POST"),
+    # Free (a poll), rate-limited per task: anyone who may see the task may ask.
+    "generator:task_check_now": studio(Redirect("/tasks/"), "POST"),
     "generator:asset": STUDIO_PAGE,
     # Review moves: a post without its fields is refused with a message (back to the page).
     "generator:asset_submit": studio(ASSET_PAGE, "POST"),
@@ -170,6 +172,9 @@ MATRIX: dict[str, Expect] = {
     "generator:library_zip": studio(Redirect("/library/")),  # nothing ticked
     "generator:asset_file": STUDIO_PAGE,
     "generator:asset_thumbnail": STUDIO_PAGE,
+    # The factory's asset is an image: it has no poster nor waveform (404 past the login).
+    "generator:asset_poster": studio(404),
+    "generator:asset_waveform": studio(404),
     "generator:task_input_file": STUDIO_PAGE,
     # The API takes a token, never a session (tests/api/test_api_permissions.py has its
     # matrix by role); its schema and docs page are public.
@@ -248,6 +253,8 @@ def _url(key: str, route: str, objects: dict) -> str:
         "generator:asset_provenance": objects[Asset],
         "generator:asset_file": objects[Asset],
         "generator:asset_thumbnail": objects[Asset],
+        "generator:asset_poster": objects[Asset],
+        "generator:asset_waveform": objects[Asset],
         "generator:task_input_file": objects[TaskInput],
         "generator:comparison": objects[Comparison],
         "generator:comparison_winner": objects[Comparison],

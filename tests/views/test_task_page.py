@@ -169,8 +169,8 @@ def test_the_task_page_query_count_does_not_grow_with_reference_images(
         task_input.file.save(f"r{position}.png", ContentFile(png_bytes()), save=True)
     # session, user, its language, its permissions (2), task and its prefetches (the
     # assets' reviews too), the navigation's count of submissions to rework, the header's
-    # balance
-    with django_assert_max_num_queries(12):
+    # balance, the tasks made from its results (lineage)
+    with django_assert_max_num_queries(13):
         assert staff_client.get(f"/tasks/{task.pk}/").status_code == 200
 
 
