@@ -116,7 +116,9 @@ def model_taking(seconds: int) -> catalog.CatalogModel:
 def delay_after(seconds_usual: int, elapsed: float) -> float:
     now = timezone.now()
     task = SimpleNamespace(
-        catalog_model=model_taking(seconds_usual), submitted_at=now - timedelta(seconds=elapsed)
+        catalog_model=model_taking(seconds_usual),
+        operation=None,
+        submitted_at=now - timedelta(seconds=elapsed),
     )
     return jobs.next_poll_delay(task, now)
 
