@@ -164,3 +164,25 @@ def test_a_wav_track_is_read_as_sound():
     found = examined(sound_bytes(tone(1.0), "wav", "pcm_s16le"))
     assert (found.kind, found.content_type, found.codec) == ("audio", "audio/wav", "pcm_s16le")
     assert found.duration == pytest.approx(1.0, abs=0.05)
+
+
+def test_a_long_track_keeps_a_bounded_number_of_peaks_and_its_shape(monkeypatch):
+    monkeypatch.setattr(media.audio, "MAX_PEAKS", 16)  # a 4 s MP3 has about 150 frames
+    drawn_peaks = []
+    real_draw = media.audio.draw_waveform
+
+    def draw(peaks, *args):
+        drawn_peaks.append(len(peaks))
+        return real_draw(peaks, *args)
+
+    monkeypatch.setattr(media.audio, "draw_waveform", draw)
+    found = examined(mp3(4.0, loudness=lambda t: (t > 2) * 0.9 + 0.05))
+    assert drawn_peaks[0] <= 16
+    alpha = picture(found.waveform).getchannel("A")
+    width, height = alpha.size
+    left = sum(1 for x in range(width // 4) for y in range(height) if alpha.getpixel((x, y)))
+    right = sum(
+        1 for x in range(width * 3 // 4, width) for y in range(height) if alpha.getpixel((x, y))
+    )
+    assert right > 3 * left
+    assert found.duration == pytest.approx(4.0, abs=0.15)
