@@ -864,7 +864,8 @@ def download(task_id: int) -> None:
 
 
 def store_result(task: GenerationTask, index: int, url: str, client, deadline: float) -> Asset:
-    """Stream one result into storage: allowed hosts, size cap, checked content, thumbnail."""
+    """Stream one result into storage: allowed hosts, size caps, content named by its bytes,
+    its facts and pictures (thumbnail; a video's poster; a track's waveform)."""
     with spooled_file() as stream:
         try:
             fetched = _fetch(url, stream, client, deadline, task.kind)

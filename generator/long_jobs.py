@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from generator import catalog, generations
-from generator.models import GenerationTask, JobLease
+from generator.models import GenerationTask, JobLease, State
 
 CHECK_NOW_GAP_SECONDS = 10  # one "check now" per task in this time, whoever presses
 LATE_AFTER = 1.5  # "taking longer than usual" past this many times the usual time
@@ -29,8 +29,9 @@ class Elapsed:
 
 
 def elapsed(task: GenerationTask, now=None) -> Elapsed | None:
-    """How long an active task has run since it was sent (or made), None when finished."""
-    if not task.is_active:
+    """How long an active task has run since it was sent (or made), None when finished or
+    unconfirmed (that one is looked for, not waited for: its page says so)."""
+    if not task.is_active or task.state == State.UNCONFIRMED:
         return None
     try:
         expected = task.catalog_model.expected_seconds_for(task.operation)

@@ -130,3 +130,59 @@ def test_a_huge_jpeg_is_decoded_already_scaled_down(tmp_path):
     path = tmp_path / "huge.jpg"
     make_large_image(path, 16, "JPEG", "RGB")
     assert measure("ours", str(path)) < 16  # a full decode would be 64 MB
+
+
+@pytest.mark.parametrize(
+    ("head", "content_type"),
+    [
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"\xff\xd8\xff\xe0", "image/jpeg"),
+        (b"RIFF\0\0\0\0WEBPVP8 ", "image/webp"),
+        (b"RIFF\0\0\0\0WAVEfmt ", "audio/wav"),
+        (b"\0\0\0\x18ftypM4A ", "audio/mp4"),
+        (b"\0\0\0\x14ftypqt  ", "video/quicktime"),
+        (b"\0\0\0\x20ftypisom", "video/mp4"),
+        (b"\x1a\x45\xdf\xa3", "video/webm"),
+        (b"OggS\0", "audio/ogg"),
+        (b"fLaC", "audio/flac"),
+        (b"MThd\0\0\0\x06", "audio/midi"),
+        (b"ID3\x04", "audio/mpeg"),
+        (b"\xff\xfb\x90\x64", "audio/mpeg"),
+        (b"\xff\xf1\x50\x80", "audio/aac"),
+    ],
+)
+def test_a_file_is_named_by_its_first_bytes(head, content_type):
+    assert media.sniff.claimed_type(head + b"\0" * 16).content_type == content_type
+
+
+@pytest.mark.parametrize("head", [b"<html>", b"GIF89a", b"%PDF-1.7", b"\xff\x00", b""])
+def test_other_first_bytes_name_nothing(head):
+    assert media.sniff.claimed_type(head) is None
+
+
+def test_a_wav_track_is_read_as_sound():
+    found = examined(sound_bytes(tone(1.0), "wav", "pcm_s16le"))
+    assert (found.kind, found.content_type, found.codec) == ("audio", "audio/wav", "pcm_s16le")
+    assert found.duration == pytest.approx(1.0, abs=0.05)
+
+
+def test_a_long_track_keeps_a_bounded_number_of_peaks_and_its_shape(monkeypatch):
+    monkeypatch.setattr(media.audio, "MAX_PEAKS", 16)  # a 4 s MP3 has about 150 frames
+    drawn_peaks = []
+    real_draw = media.audio.draw_waveform
+
+    def draw(peaks, *args):
+        drawn_peaks.append(len(peaks))
+        return real_draw(peaks, *args)
+
+    monkeypatch.setattr(media.audio, "draw_waveform", draw)
+    found = examined(mp3(4.0, loudness=lambda t: (t > 2) * 0.9 + 0.05))
+    assert drawn_peaks[0] <= 16
+    alpha = picture(found.waveform).getchannel("A")
+    width, height = alpha.size
+    left = sum(1 for x in range(width // 4) for y in range(height) if alpha.getpixel((x, y)))
+    right = sum(
+        1 for x in range(width * 3 // 4, width) for y in range(height) if alpha.getpixel((x, y))
+    )
+    assert right > 3 * left
+    assert found.duration == pytest.approx(4.0, abs=0.15)

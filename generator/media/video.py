@@ -60,7 +60,7 @@ def poster_frame(stream, duration: float | None) -> Image.Image:
     try:
         with av.open(stream, mode="r") as container:
             video = next(s for s in container.streams.video if not _is_cover_art(s))
-            video.thread_type = "AUTO"
+            video.thread_type = "SLICE"  # frame threads would each hold 4K frames
             if at > 0 and video.time_base:
                 try:
                     container.seek(int(at / video.time_base), stream=video)

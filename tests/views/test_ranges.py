@@ -145,3 +145,17 @@ def test_the_front_server_sends_the_bytes_when_configured(staff_client, settings
     assert response["Content-Type"] == "video/mp4"
     anonymous = Client()
     assert anonymous.get(asset.get_absolute_url()).status_code == 302  # behind the login still
+
+
+@pytest.mark.django_db
+def test_the_api_serves_a_file_in_ranges_so_the_pipeline_can_resume(staff, video_asset):
+    from tests.api.conftest import token_client
+
+    asset, data = video_asset
+    api = token_client(staff)
+    url = f"/api/v1/assets/{asset.pk}/file/"
+    response = api.get(url, HTTP_RANGE="bytes=1000-")
+    assert response.status_code == 206 and body(response) == data[1000:]
+    assert response["Digest"] == f"sha-256={asset.sha256}"
+    assert "attachment" in response["Content-Disposition"]
+    assert Client().get(url, HTTP_RANGE="bytes=0-9").status_code == 401

@@ -49,6 +49,9 @@ _CHILD = textwrap.dedent(
     elif how == "ours":
         with open(path, "rb") as stream:
             media.image_thumbnail(stream)
+    elif how == "poster":
+        with open(path, "rb") as stream:
+            media.examine(stream, os.path.getsize(path))
     elif how == "download":
         import httpx
         from generator.kie.downloads import download
@@ -95,7 +98,7 @@ def make_large_image(path: Path, megapixels: int, image_format: str, mode: str) 
 
 
 class Command(BaseCommand):
-    help = "Measure the peak memory of thumbnails of huge images and of a large download."
+    help = "Peak memory of thumbnails of huge images, a 4K poster and a large download."
 
     def add_arguments(self, parser):
         parser.add_argument("--megapixels", type=int, default=49)
@@ -118,6 +121,12 @@ class Command(BaseCommand):
                     f"{megapixels} MP {image_format} {mode}: thumbnail peak {ours:.0f} MB "
                     f"(the former way: {naive:.0f} MB)"
                 )
+            from generator.sandbox.video import make_mp4
+
+            video = Path(folder) / "4k.mp4"
+            video.write_bytes(make_mp4("a 4K video", 3840, 2160, 3, audio=True))
+            poster = measure("poster", str(video))
+            self.stdout.write(f"4K H.264 video: probe and poster peak {poster:.0f} MB")
             size = download_mb * 1024 * 1024
             streamed = measure("download", "-", str(size))
             self.stdout.write(f"download of {download_mb} MB: peak {streamed:.0f} MB")
