@@ -123,3 +123,13 @@ def test_the_model_list_filters_and_counts():
     nothing = client.request("GET", "/api/v1/models", params={"q": "no-such-model"})
     assert nothing == {"total": 0, "models": []}
     assert json.dumps(nothing)  # plain JSON
+
+
+def test_create_answers_record_id_too():
+    client, _ = sandbox_client()
+    data = client.request(
+        "POST",
+        "/api/v1/jobs/createTask",
+        json={"model": "kling-3.0/video", "input": {"prompt": "x"}},
+    )
+    assert data["recordId"] == data["taskId"]
