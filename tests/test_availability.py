@@ -206,3 +206,19 @@ def test_a_queued_task_of_a_model_disabled_meanwhile_is_never_sent(sandbox, cloc
     assert "Not sent to kie.ai" in task.failure_message
     assert "over budget this month" in task.failure_message
     assert sandbox.state.tasks == {}
+
+
+@pytest.mark.django_db
+def test_the_admin_adds_a_row_only_for_a_catalog_model(admin_client):
+    page = admin_client.get("/admin/generator/modelavailability/add/").content.decode()
+    assert "Kling 3.0 (kling-3.0)" in page
+    response = admin_client.post(
+        "/admin/generator/modelavailability/add/",
+        {"model_key": "no-such-model", "status": "disabled", "reason": "", "source": ""},
+    )
+    assert response.status_code == 200 and not ModelAvailability.objects.exists()
+    admin_client.post(
+        "/admin/generator/modelavailability/add/",
+        {"model_key": "kling-3.0", "status": "disabled", "reason": "pilot over", "source": ""},
+    )
+    assert ModelAvailability.objects.get().status == Availability.DISABLED
