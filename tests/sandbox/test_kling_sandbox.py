@@ -37,8 +37,8 @@ def _probe(video: bytes):
     [
         (
             "kling-2.6/text-to-video",
-            {"aspect_ratio": "16:9", "duration": "10", "sound": True},
-            ("h264", 1920, 1080, 10, 1),
+            {"aspect_ratio": "16:9", "duration": "5", "sound": True},
+            ("h264", 1920, 1080, 5, 1),
         ),
         (
             "kling-3.0/video",
