@@ -3,6 +3,7 @@
 import hashlib
 import re
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Sum
@@ -618,12 +619,24 @@ class PublishedPriceAdmin(admin.ModelAdmin):
         )
 
 
+class ModelAvailabilityForm(forms.ModelForm):
+    model_key = forms.ChoiceField(
+        label=gettext_lazy("model"),
+        choices=lambda: [(m.key, f"{m.label} ({m.key})") for m in catalog.MODELS],
+    )
+
+    class Meta:
+        model = ModelAvailability
+        fields = ["model_key", "status", "reason", "source"]
+
+
 @admin.register(ModelAvailability)
 class ModelAvailabilityAdmin(admin.ModelAdmin):
     """Models kie.ai refused or no longer lists (marked by the studio), and those an admin
     switched off. Re-enabling one makes it available until kie.ai refuses it again;
     a model the catalog marks retired stays retired whatever its row says."""
 
+    form = ModelAvailabilityForm
     list_display = ["model_key", "status", "reason", "source", "changed_at", "checked_at"]
     list_filter = ["status", "source"]
     search_fields = ["model_key", "reason"]

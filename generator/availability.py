@@ -51,7 +51,7 @@ def status_of(model: catalog.CatalogModel, rows: dict | None = None) -> Status:
     if model.retired:
         return Status(
             Availability.UNAVAILABLE,
-            _("Retired since %(date)s: %(reason)s")
+            _("Retired since %(date)s. %(reason)s")
             % {
                 "date": model.retired.since,
                 "reason": model.retired.reason,
@@ -90,7 +90,7 @@ def refuse_if_unavailable(model: catalog.CatalogModel) -> None:
     if not status.available:
         raise ModelUnavailable(
             {
-                "model": _("%(model)s cannot be used: %(reason)s")
+                "model": _("%(model)s cannot be used. %(reason)s")
                 % {
                     "model": model.label,
                     "reason": status.reason,

@@ -275,9 +275,18 @@ def _sandbox_stats() -> dict:
 
 
 def every_operation():
+    """Every operation of the image models that can be submitted and names its task in
+    a prompt (a reframe has none). Retired models are refused before anything runs;
+    videos are left to their own runs (they take minutes and a video input)."""
     from generator import catalog
 
-    return [(model, operation) for model in catalog.MODELS for operation in model.operations]
+    return [
+        (model, operation)
+        for model in catalog.MODELS
+        if model.kind is catalog.Kind.IMAGE and not model.retired
+        for operation in model.operations
+        if any(param.name == "prompt" for param in operation.params)
+    ]
 
 
 def queue_tasks(count: int, run_id: str, rng: random.Random) -> list[int]:
@@ -298,10 +307,12 @@ def queue_tasks(count: int, run_id: str, rng: random.Random) -> list[int]:
     for number in range(count):
         model, operation = kinds[number % len(kinds)]
         images = []
-        if operation.image_param:
-            wanted = max(operation.image_param.min_items, 1)
-            images = [
-                generations.ImageInput(file=ContentFile(picture, name=f"ref-{number}.png"))
+        for position, param in enumerate(operation.file_params):
+            wanted = max(param.min_items, 1) if position == 0 else param.min_items
+            images += [
+                generations.ImageInput(
+                    file=ContentFile(picture, name=f"ref-{number}.png"), param=param.name
+                )
                 for _ in range(wanted)
             ]
         raw = {"prompt": f"{marker(run_id, number)} an office phone, morning light"}

@@ -136,6 +136,15 @@ def submit(task_id: int) -> None:
     task = GenerationTask.objects.get(pk=task_id)
     model = task.catalog_model
     operation = model.operation(task.operation)
+    status = availability.status_of(model)
+    if not status.available:  # switched off (or refused by kie) since it was queued
+        task.transition(
+            State.FAILED,
+            failure_kind=FailureKind.INPUT,
+            message=_("Not sent to kie.ai, nothing was charged: %(reason)s")
+            % {"reason": status.reason},
+        )
+        return
     with kie_client() as client:
         fields = dict(task.params)
         if operation.is_followup:

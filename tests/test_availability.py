@@ -194,3 +194,31 @@ def test_comparisons_never_offer_a_retired_model():
 
     offered = {m.key for models in comparisons.comparable_models().values() for m in models}
     assert "sora-2" not in offered and "kling-3.0" in offered
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_task_of_a_model_disabled_meanwhile_is_never_sent(sandbox, clock, staff):
+    task = generations.start_generation(staff, "kling-2.6", None, KLING)
+    availability.set_status("kling-2.6", Availability.DISABLED, "over budget this month")
+    settle(clock)
+    task.refresh_from_db()
+    assert task.state == "FAILED" and task.charge == "not_charged"
+    assert "Not sent to kie.ai" in task.failure_message
+    assert "over budget this month" in task.failure_message
+    assert sandbox.state.tasks == {}
+
+
+@pytest.mark.django_db
+def test_the_admin_adds_a_row_only_for_a_catalog_model(admin_client):
+    page = admin_client.get("/admin/generator/modelavailability/add/").content.decode()
+    assert "Kling 3.0 (kling-3.0)" in page
+    response = admin_client.post(
+        "/admin/generator/modelavailability/add/",
+        {"model_key": "no-such-model", "status": "disabled", "reason": "", "source": ""},
+    )
+    assert response.status_code == 200 and not ModelAvailability.objects.exists()
+    admin_client.post(
+        "/admin/generator/modelavailability/add/",
+        {"model_key": "kling-3.0", "status": "disabled", "reason": "pilot over", "source": ""},
+    )
+    assert ModelAvailability.objects.get().status == Availability.DISABLED

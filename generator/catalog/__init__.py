@@ -9,8 +9,9 @@ only prices tasks and never renders one).
 Parameter names are kie.ai's own field names, so a validated parameter dict is the
 request body (the kie adapters only wrap it: Market models nest it under "input").
 
-One module per kind of media (images.py; video and music come next), the shapes in
-types.py and the checks in validation.py; this module is the lookup everyone uses.
+One module per kind of media or family of models (images.py; market_videos.py for
+Kling and the retired Sora 2; restyle.py for video to video), the shapes in types.py
+and the checks in validation.py; this module is the lookup everyone uses.
 """
 
 from __future__ import annotations

@@ -88,12 +88,16 @@ class CreditBalanceSnapshot(models.Model):
         }
 
 
+def catalog_models() -> list[tuple[str, str]]:
+    """Every catalog model, as choices: a callable, so that a model added to the catalog
+    needs no migration."""
+    return [(m.key, m.label) for m in catalog.MODELS]
+
+
 class PriceOverride(models.Model):
     """An admin's price for a catalog unit price, taking effect without a deploy."""
 
-    model_key = models.CharField(
-        gettext_lazy("model"), max_length=60, choices=[(m.key, m.label) for m in catalog.MODELS]
-    )
+    model_key = models.CharField(gettext_lazy("model"), max_length=60, choices=catalog_models)
     price_key = models.CharField(
         gettext_lazy("price key"),
         max_length=80,
@@ -139,9 +143,7 @@ class PublishedPrice(models.Model):
     """A catalog price as kie.ai publishes it (the Market price endpoint), read daily; it
     replaces the catalog's estimate, and an admin's override replaces it."""
 
-    model_key = models.CharField(
-        gettext_lazy("model"), max_length=60, choices=[(m.key, m.label) for m in catalog.MODELS]
-    )
+    model_key = models.CharField(gettext_lazy("model"), max_length=60, choices=catalog_models)
     price_key = models.CharField(gettext_lazy("price key"), max_length=80, blank=True)
     credits = models.DecimalField(gettext_lazy("credits"), max_digits=10, decimal_places=2)
     description = models.CharField(gettext_lazy("kie.ai's words"), max_length=500, blank=True)

@@ -182,7 +182,7 @@ def create(app: SandboxApp, request: Request) -> dict[str, str]:
     if not isinstance(data, dict):
         raise ApiError(422, "input is required")
     drawing = _MODELS[model](app, model, data)
-    return app.state.create_task(
+    created = app.state.create_task(
         family=FAMILY,
         model=model,
         body=body,
@@ -191,6 +191,8 @@ def create(app: SandboxApp, request: Request) -> dict[str, str]:
         price_params=data,
         **drawing,
     )
+    # kie's 2026 answer adds recordId (equal to taskId); tasks are polled by taskId.
+    return {**created, "recordId": created["taskId"]}
 
 
 def record(app: SandboxApp, request: Request) -> dict[str, Any]:

@@ -37,8 +37,8 @@ def _probe(video: bytes):
     [
         (
             "kling-2.6/text-to-video",
-            {"aspect_ratio": "16:9", "duration": "10", "sound": True},
-            ("h264", 1920, 1080, 10, 1),
+            {"aspect_ratio": "16:9", "duration": "5", "sound": True},
+            ("h264", 1920, 1080, 5, 1),
         ),
         (
             "kling-3.0/video",
@@ -123,3 +123,13 @@ def test_the_model_list_filters_and_counts():
     nothing = client.request("GET", "/api/v1/models", params={"q": "no-such-model"})
     assert nothing == {"total": 0, "models": []}
     assert json.dumps(nothing)  # plain JSON
+
+
+def test_create_answers_record_id_too():
+    client, _ = sandbox_client()
+    data = client.request(
+        "POST",
+        "/api/v1/jobs/createTask",
+        json={"model": "kling-3.0/video", "input": {"prompt": "x"}},
+    )
+    assert data["recordId"] == data["taskId"]

@@ -9,6 +9,7 @@ kie reconcile [--since DATETIME] [--json]
 kie budget [--monthly N [--user NAME] | --remove [--user NAME]]
            [--approval-threshold N|none] [--low-balance N] [--json]
 kie sandbox [--port N] [--host H] [--duration S] [--credits N] [--visibility-delay S]
+            [--retired-models]
             [--faults PROFILE|JSON] [--fault NAME=P ...] [--seed N] [--slow-seconds S]
 kie chaos [--tasks N] [--faults PROFILE] [--workers W] [--kill-every S] [--json]
 kie user NAME --role marketer|approver|admin [--email E]
@@ -150,6 +151,11 @@ class Command(BaseCommand):
             type=number(0, 3600),
             default=1.0,
             help='seconds a new Market task answers "recordInfo is null", as on kie.ai',
+        )
+        sandbox.add_argument(
+            "--retired-models",
+            action="store_true",
+            help="serve models kie.ai retired (Luma) as last documented, not as unknown",
         )
         from generator.sandbox.server import add_fault_arguments
 
@@ -397,6 +403,7 @@ class Command(BaseCommand):
         fault=(),
         seed=None,
         slow_seconds=2.0,
+        retired_models=False,
         **_,
     ):
         from decimal import Decimal
@@ -419,6 +426,7 @@ class Command(BaseCommand):
             seed=seed,
             slow_seconds=slow_seconds,
             callbacks=True,
+            retired_models=retired_models,
         )
         try:
             serve(host, port, config)
