@@ -19,6 +19,7 @@ def test_runway_price_follows_duration_and_quality(live_server, browser_page):
     page.select_option("select[name=duration]", "10")
     expect(page.locator("#estimate")).to_contain_text("30 credits")
     page.select_option("select[name=duration]", "5")
+    expect(page.locator("#estimate")).to_contain_text("12 credits")
     page.select_option("select[name=quality]", "1080p")
     expect(page.locator("#estimate")).to_contain_text("30 credits")
     page.screenshot(path="/tmp/veo-runway-form.png", full_page=True)
