@@ -315,7 +315,9 @@ _RUNWAY_WATERMARK = Param(
     max_length=100,
     advanced=True,
 )
-_RUNWAY_PROMPT = _prompt(1800, _VIDEO_PROMPT_HELP)
+_RUNWAY_PROMPT = _prompt(
+    1800, _("Describe the scene and the camera movement (no sound). English works best.")
+)
 
 
 def _no_1080p_at_10_seconds(values: Mapping[str, Any]) -> dict[str, str]:

@@ -1,16 +1,17 @@
 """Veo 3.1: /api/v1/veo/* — generate, extend, record-info, get-1080p-video, get-4k-video,
-and the callback of a finished generation or extension (kie-api.md section 4).
+and the callbacks of a finished generation, extension or 4K (kie-api.md section 4).
 
 Videos are real H.264 MP4s with sound (video.py) at the asked aspect ratio, resolution
 and duration. Veo takes minutes where an image takes seconds: a generation lasts 3
 times the sandbox's duration, an extension 4 times. An extend task's `resultUrls` is the
 new clip and its `fullResultUrls` the whole video so far.
 
-The upgrades are not tasks: the first call starts one (and charges it), later calls say
-"still processing" — 1080p with code 400, 4K with 422 naming the task — until it is
-ready 1 (1080p) or 2.5 (4K) durations later; then 1080p answers its `resultUrl`, and 4K
-a 422 *with* the result, as kie does on a repeated call. A video that went through
-1080p cannot be extended.
+An upgrade's first call starts it (and charges it; kie shows it in record-info as
+"<source>-<kind>-<index>"), later calls say "still processing" — 1080p with code 400, 4K
+with 422 naming the source — until it is ready 1 (1080p) or 2.5 (4K) durations later;
+then 1080p answers its `resultUrl`, and 4K a 422 *with* the result, as kie does on a
+repeated call (and its callBackUrl is called). A video that went through 1080p cannot be
+extended.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from .api import ApiError, Request, Route, compact, is_int, optional_string
 from .faults import CREATE, RECORD
 from .media import render_image
 from .state import Task
-from .video import upscale
 
 if TYPE_CHECKING:
     from .app import SandboxApp
@@ -45,7 +45,6 @@ _GENERATE_SCALE = 3.0
 _EXTEND_SCALE = 4.0
 _EXTEND_SECONDS = 7
 _UPGRADE_SCALE = {"1080p": 1.0, "4k": 2.5}
-_UPGRADE_PRICE_OPERATION = {"1080p": "1080p", "4k": "4k"}
 FAILURES = {
     "policy": (2, 400, "Your prompt was flagged by Website as violating content policies."),
     "fail": (3, 501, "Generation failed"),
@@ -141,7 +140,7 @@ def _source(app: SandboxApp, task_id: Any) -> Task:
     with app.state.lock:
         task = app.state.tasks.get(task_id)
         state = app.state.state_of(task) if task else None
-    if task is None or task.family != FAMILY:
+    if task is None or task.family != FAMILY or task.extra.get("upgrade_of"):
         raise ApiError(422, "record is null")
     if state != "success":
         raise ApiError(422, "record status is not success")
@@ -210,6 +209,8 @@ def record(app: SandboxApp, request: Request) -> dict[str, Any]:
             }
             if task.extra.get("ratio") != "16:9":
                 response["originUrls"] = [first]
+            if task.extra.get("upgrade_of") and task.extra.get("resolution") == "4k":
+                response["mediaIds"] = [task.file_names[0].rsplit(".", 1)[0]]
         elif state == "fail":
             flag, code, message = FAILURES[task.outcome]
         done = state in ("success", "fail")
@@ -242,63 +243,107 @@ def get_4k(app: SandboxApp, request: Request) -> dict[str, Any]:
     optional_string(body, "callBackUrl", "callBackUrl")
     source = _source(app, body.get("taskId"))
     with app.state.lock:
-        first_call = "4k/" + str(body.get("index") or 0) not in source.extra.get("upgrades", {})
-    url = _upgrade(app, source, "4k", body.get("index"))
+        first_call = f"{source.task_id}-4k-{body.get('index') or 0}" not in app.state.tasks
+    url = _upgrade(app, source, "4k", body.get("index"), body.get("callBackUrl") or "")
     waiting = {"taskId": source.task_id, "resultUrls": None, "imageUrls": None}
     if first_call:
         return waiting
     if url is None:
         raise ApiError(422, PROCESSING_4K, data=waiting)
-    poster = url.rsplit(".", 1)[0] + ".jpg"
-    done = {"taskId": source.task_id, "resultUrls": [url], "imageUrls": [poster]}
-    raise ApiError(422, DONE_4K, data=done)
+    raise ApiError(422, DONE_4K, data={"taskId": source.task_id, **_upgrade_files(app, url)})
 
 
-def _upgrade(app: SandboxApp, source: Task, kind: str, raw_index: Any) -> str | None:
-    """Start (and charge) the upgrade on the first call; its URL once it is ready."""
+def _upgrade_files(app: SandboxApp, url: str) -> dict[str, list[str]]:
+    return {"resultUrls": [url], "imageUrls": [url.rsplit(".", 1)[0] + ".jpg"]}
+
+
+def _upgrade(
+    app: SandboxApp, source: Task, kind: str, raw_index: Any, callback_url: str = ""
+) -> str | None:
+    """Start (and charge) the upgrade on the first call; its URL once it is ready.
+
+    An upgrade is kept as a task of its own (id "<source>-<kind>-<index>"), so its file
+    is drawn on demand, result faults reach it, record-info shows it (kie: "4K task status
+    is also visible in record-info") and, for 4K, its callback goes when it is ready."""
     index = raw_index if raw_index not in (None, "") else 0
     if isinstance(index, str) and index.strip().isdigit():
         index = int(index)
     if not is_int(index) or index != 0:  # a Veo task makes one video
         raise ApiError(422, "index out of range")
-    key = f"{kind}/{index}"
+    upgrade_id = f"{source.task_id}-{kind}-{index}"
     with app.state.lock:
         app.state.settle_refunds()
-        upgrades = source.extra.setdefault("upgrades", {})
-        started = upgrades.get(key)
-        if started is None:
-            catalog_key = _MODELS[source.model][0]
-            price = get(catalog_key).estimate({}, operation_key=_UPGRADE_PRICE_OPERATION[kind])
-            if app.state.balance < price:
-                raise ApiError(402, "Insufficient credits")
-            app.state.balance -= price
-            app.state.stats.charged += price
-            app.state.stats.by_model[f"{source.model}:{kind}"] += 1
-            name = f"{uuid.uuid4().hex}.mp4"
-            upgrades[key] = started = {"at": app.config.clock(), "file": name, "price": price}
-            if kind == "1080p":
-                source.extra["upgraded_1080p"] = True
-        ready_at = started["at"] + app.config.duration_seconds * _UPGRADE_SCALE[kind]
-        if app.config.clock() < ready_at:
+        upgrade = app.state.tasks.get(upgrade_id)
+        if upgrade is None:
+            upgrade = _start_upgrade(app, source, kind, index, upgrade_id, callback_url)
+        if app.state.state_of(upgrade) != "success":
             return None
-        name = started["file"]
-        if name in app.state.files:
-            return app.state.file_url(name)
-    original = app.state.read_own(_full_name(source))
-    if original is None:
+        name = upgrade.file_names[0]
+    if app.state.read_own(name) is None:  # drawn now, from the source's whole video
         raise ApiError(422, "record result data is blank")
-    width, height = _size(source.extra.get("ratio", "16:9"), kind)
-    data = upscale(original.data, source.prompt, width, height, source.title)
+    return app.state.file_url(name)
+
+
+def _start_upgrade(
+    app: SandboxApp, source: Task, kind: str, index: int, upgrade_id: str, callback_url: str
+) -> Task:
+    """Charge the upgrade and record it as a task (lock held)."""
+    price = get(_MODELS[source.model][0]).estimate({}, operation_key=kind)
+    if app.state.balance < price:
+        raise ApiError(402, "Insufficient credits")
+    app.state.balance -= price
+    app.state.stats.charged += price
+    app.state.stats.by_model[f"{source.model}:{kind}"] += 1
+    now = app.config.clock()
+    name = f"{uuid.uuid4().hex}.mp4"
+    body: dict[str, Any] = {"taskId": source.task_id, "index": index}
+    if callback_url:
+        body["callBackUrl"] = callback_url
+    upgrade = Task(
+        task_id=upgrade_id,
+        family=FAMILY,
+        model=source.model,
+        body=body,
+        prompt=source.prompt,
+        title=source.title,
+        sizes=[_size(source.extra.get("ratio", "16:9"), kind)],
+        fmt="mp4",
+        file_names=[name],
+        base_name=_full_name(source),
+        price=price,
+        outcome="success",
+        created_at=now,
+        markers=source.markers,
+        scale=_UPGRADE_SCALE[kind],
+        extra={
+            "upscale": True,
+            "upgrade_of": source.task_id,
+            "resolution": kind,
+            "ratio": source.extra.get("ratio", "16:9"),
+        },
+    )
+    state = app.state
+    state.tasks[upgrade_id] = upgrade
+    state.pending[name] = upgrade_id
+    state.file_task[name] = upgrade_id
     poster = name.rsplit(".", 1)[0] + ".jpg"
-    still = render_image(source.prompt, 640, 360, "jpeg", source.title)
-    with app.state.lock:
-        app.state.store(name, data, "video/mp4")
-        app.state.store(poster, still, "image/jpeg")
-        return app.state.file_url(name)
+    state.store(poster, render_image(source.prompt, 640, 360, "jpeg", source.title), "image/jpeg")
+    if kind == "1080p":
+        source.extra["upgraded_1080p"] = True
+    elif callback_url and app.config.callbacks:
+        upgrade.callback_url = callback_url
+        upgrade.callback_due = state.finished_at(upgrade)
+        state.callbacks_due[upgrade_id] = upgrade
+    return upgrade
 
 
 def callback_body(app: SandboxApp, task: Task) -> dict[str, Any]:
-    """What kie POSTs to a finished generation's or extension's callBackUrl (lock held)."""
+    """What kie POSTs to a finished generation's, extension's or 4K's callBackUrl (lock
+    held). The 4K one names the source task, in the callback guide's shape."""
+    if task.extra.get("upgrade_of"):
+        files = _upgrade_files(app, app.state.file_url(task.file_names[0]))
+        data = {"taskId": task.extra["upgrade_of"], "info": files}
+        return {"code": 200, "msg": "4K Video generated successfully.", "data": data}
     extension = "full_index" in task.extra
     if app.state.state_of(task) == "success":
         info = {

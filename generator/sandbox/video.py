@@ -129,7 +129,12 @@ def _write_tone(container, stream, seconds: float, hz: float) -> None:
 def render_videos(task, base: bytes | None) -> list[bytes]:
     """A sandbox video task's files, one per `task.sizes`: `task.extra` holds the new
     `seconds`, whether it has `audio`, and which files `continue` the source video
-    `base` (an extend's whole video) rather than start afresh."""
+    `base` (an extend's whole video) rather than start afresh; or `upscale`: the source
+    video itself at each size."""
+    if task.extra.get("upscale"):  # Veo's 1080p and 4K: the source, taller
+        if base is None:
+            raise ValueError("an upscale needs its source video")
+        return [upscale(base, task.prompt, w, h, task.title) for w, h in task.sizes]
     seconds = task.extra.get("seconds", 5)
     audio = bool(task.extra.get("audio"))
     continues = task.extra.get("continue") or [False] * len(task.sizes)

@@ -207,3 +207,24 @@ def test_record_info_speaks_the_documented_envelope_over_http(kie):
             headers={"Authorization": "Bearer test-key", "User-Agent": "t"},
         )
     assert answer.json()["code"] == 404
+
+
+def test_a_4k_upgrade_calls_back_naming_its_source_when_ready(kie):
+    client, app = kie
+    app.config.callbacks = True
+    source = client.veo.create(GENERATE, {"prompt": "a red car", "duration": 4})
+    finished(client, source)
+    client.request(
+        "POST",
+        "/api/v1/veo/get-4k-video",
+        json={"taskId": source, "index": 0, "callBackUrl": "http://127.0.0.1:9/cb"},
+    )
+    sent = []
+    assert app.deliver_due_callbacks(lambda url, body: sent.append(body) or 200) == 0
+    client.clock.advance(5)
+    assert app.deliver_due_callbacks(lambda url, body: sent.append(body) or 200) == 1
+    body = sent[0]
+    assert body["code"] == 200 and body["data"]["taskId"] == source
+    assert body["data"]["info"]["resultUrls"][0].endswith(".mp4")
+    shown = client.request("GET", "/api/v1/veo/record-info", params={"taskId": f"{source}-4k-0"})
+    assert shown["successFlag"] == 1 and shown["response"]["mediaIds"]
