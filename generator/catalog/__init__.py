@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import images
+from . import images, music
 from .types import (
     CatalogError,
     CatalogModel,
@@ -51,7 +51,7 @@ __all__ = [
     "validate",
 ]
 
-MODELS: tuple[CatalogModel, ...] = (*images.MODELS,)
+MODELS: tuple[CatalogModel, ...] = (*images.MODELS, *music.MODELS)
 _BY_KEY = {model.key: model for model in MODELS}
 KIND_LABELS = {
     Kind.IMAGE: gettext_lazy("Images"),

@@ -6,7 +6,7 @@ means "text to show", read in the language of whoever shows it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -32,6 +32,7 @@ class Family(StrEnum):
     ALEPH = "aleph"
     LUMA = "luma"
     SUNO = "suno"
+    LOCAL = "local"  # made here, without kie.ai (a soundtrack under a video): no credits
 
 
 class ParamType(StrEnum):
@@ -80,6 +81,8 @@ class Operation:
     source_kind: Kind | None = None
     # Catalog keys whose results this follow-up accepts (empty: any model of source_kind).
     source_models: tuple[str, ...] = ()
+    # Rules that tie fields together (Suno's limits per version): params -> {name: msg}.
+    check: Callable[[dict[str, Any]], dict[str, str]] | None = None
 
     @property
     def is_followup(self) -> bool:

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from .types import CatalogError, CatalogModel, Operation, Param, ParamType
 
+FILE_TYPES = (ParamType.IMAGES, ParamType.VIDEOS, ParamType.AUDIO)
 _TRUE_WORDS = {"1", "true", "yes", "on"}
 _FALSE_WORDS = {"0", "false", "no", "off", ""}
 
@@ -72,7 +73,7 @@ def coerce(param: Param, raw: Any) -> Any:
                 return value
         options = ", ".join(str(v) for v in param.choice_values())
         raise ValueError(_("must be one of %(options)s") % {"options": options})
-    if param.type is ParamType.IMAGES:
+    if param.type in FILE_TYPES:
         items = list(raw) if isinstance(raw, list | tuple) else [raw]
         items = [item for item in items if item]
         if param.max_items is not None and len(items) > param.max_items:
@@ -115,7 +116,7 @@ def validate(
         if empty and param.type is ParamType.BOOL and param.name in raw:
             empty = False  # an unticked checkbox is an answer
         if empty:
-            if param.type is ParamType.IMAGES:
+            if param.type in FILE_TYPES:
                 if param.min_items:
                     errors[param.name] = _needs_images(param.min_items)
                 else:
@@ -131,13 +132,15 @@ def validate(
         except ValueError as exc:
             errors[param.name] = str(exc)
             continue
-        if param.type is ParamType.IMAGES and len(value) < param.min_items:
+        if param.type in FILE_TYPES and len(value) < param.min_items:
             errors[param.name] = _needs_images(param.min_items)
             continue
         if param.required and value in ("", []):
             errors[param.name] = _("is required")
             continue
         clean[param.name] = value
+    if not errors and operation.check:
+        errors = operation.check(clean)
     if errors:
         raise CatalogError(errors)
     return operation, clean

@@ -86,10 +86,12 @@ class KieClient:
         from .flux_kontext import FluxKontext
         from .gpt4o_image import Gpt4oImage
         from .market import Market
+        from .suno import Suno
 
         self.gpt4o_image = Gpt4oImage(self)
         self.flux_kontext = FluxKontext(self)
         self.market = Market(self)
+        self.suno = Suno(self)
         self.account = Account(self)
         self.discovery = Discovery(self)
         self.files = Files(self)
@@ -106,8 +108,11 @@ class KieClient:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    def family(self, name: str):
-        """The adapter for a catalog Family value ("gpt4o_image", "flux_kontext", "market")."""
+    def family(self, name: str, api_model: str | None = None):
+        """The adapter for a catalog Family value ("gpt4o_image", "flux_kontext", "market",
+        "suno"). Suno's endpoints differ per operation: `api_model` names it."""
+        if name == "suno":
+            return self.suno.endpoint(api_model)
         adapter = {"gpt4o_image": self.gpt4o_image, "flux_kontext": self.flux_kontext}.get(
             name, self.market if name == "market" else None
         )

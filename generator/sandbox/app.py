@@ -49,6 +49,7 @@ from . import (
     flux_kontext,
     gpt4o_image,
     market,
+    suno,
     uploads,
 )
 from .api import ApiError, Request, Route, respond
@@ -74,6 +75,7 @@ _FAMILY_MODULES: tuple[ModuleType, ...] = (
     gpt4o_image,
     flux_kontext,
     market,
+    suno,
     account,
     discovery,
     uploads,
