@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from generator import catalog, credits, jobs, prices
+from generator import audio, catalog, credits, jobs, music, prices, soundtrack
 from generator.media import MediaError, inspect_image
 from generator.models import (
     Asset,
@@ -38,6 +38,7 @@ from generator.templatetags.studio import credit_amount
 
 logger = logging.getLogger(__name__)
 MAX_INPUT_BYTES = 10 * 1024 * 1024
+MAX_TRACK_BYTES = 50 * 1024 * 1024
 POLLED_STATES = (State.SUBMITTED, State.RUNNING)
 
 
@@ -106,19 +107,26 @@ def start_generation(
     saved_prompt: Prompt | None = None,
     submission_token: str = "",
     made_from: Asset | None = None,
+    source_asset: Asset | None = None,
 ) -> GenerationTask:
     """Validate against the catalog, record the task and queue its submission.
 
     Raises catalog.CatalogError naming each field that is wrong; nothing is saved then.
     With a form's one-time `submission_token`, posting it again returns the task it
     already made instead of paying for a second one. `made_from`: the task makes a new
-    version of that asset (its lineage).
+    version of that asset (its lineage). `source_asset`: the result a follow-up acts on
+    (a Suno track to extend, a video to put music under).
     """
     model = catalog.get(model_key)
     operation = model.operation(operation_key)
+    _check_source(model, operation, source_asset)
+    if operation.api_model == "wav" and model.family is catalog.Family.SUNO:
+        earlier_wav = music.earlier_conversion(user, model.key, source_asset)
+        if earlier_wav:  # kie makes one WAV per track (409 after): the earlier one it is
+            return earlier_wav
     images = images or []
     raw = dict(raw_params)
-    image_param = operation.image_param
+    image_param = operation.image_param or next(iter(operation.file_params), None)
     if image_param:
         raw[image_param.name] = [image.label for image in images]
     elif images:
@@ -126,7 +134,11 @@ def start_generation(
             {"images": _("%(operation)s takes no images") % {"operation": operation.label}}
         )
     operation, params = catalog.validate(model, operation.key, raw)
-    checked = [(image, _check_image(image, image_param.name)) for image in images]
+    if model.family is catalog.Family.LOCAL:
+        problems = soundtrack.check_inputs(params, source_asset)
+        if problems:
+            raise catalog.CatalogError(problems)
+    checked = [(image, _check_file(image, image_param)) for image in images]
     if image_param:
         params.pop(image_param.name, None)
     key = submission_key(submission_token)
@@ -138,7 +150,16 @@ def start_generation(
         return earlier
     try:
         return _record(
-            user, model, operation, params, checked, image_param, saved_prompt, key, made_from
+            user,
+            model,
+            operation,
+            params,
+            checked,
+            image_param,
+            saved_prompt,
+            key,
+            made_from,
+            source_asset,
         )
     except IntegrityError:
         earlier = made_by_this_post.first() if key else None
@@ -173,7 +194,68 @@ def submission_key(token: str) -> str:
     return hashlib.sha256(f"submission:{token}".encode()).hexdigest() if token else ""
 
 
-def _record(user, model, operation, params, checked, image_param, saved_prompt, key, made_from):
+def _check_source(model, operation, source: Asset | None) -> None:
+    """A follow-up names a finished result it can act on; other operations name none."""
+    if source is None:
+        if operation.is_followup:
+            raise catalog.CatalogError(
+                {
+                    "source_asset": _("%(operation)s starts from a result: pick one first")
+                    % {"operation": operation.label}
+                }
+            )
+        return
+    problem = ""
+    if not operation.is_followup:
+        problem = _("%(operation)s does not start from a result") % {"operation": operation.label}
+    elif source.task.state != State.SUCCEEDED:
+        problem = _("that result is not finished")
+    elif model.family is catalog.Family.SUNO:
+        problem = music.source_problem(operation, source)
+    elif not source.content_type.startswith(f"{operation.source_kind}/"):
+        problem = _("%(operation)s needs a %(kind)s result") % {
+            "operation": operation.label,
+            "kind": catalog.KIND_LABELS[operation.source_kind],
+        }
+    if problem:
+        raise catalog.CatalogError({"source_asset": problem})
+
+
+def _check_file(image: ImageInput, param: catalog.Param | None) -> str:
+    if param is not None and param.type is catalog.ParamType.AUDIO:
+        return _check_track(image, param.name)
+    return _check_image(image, param.name if param else "images")
+
+
+def _check_track(upload: ImageInput, param_name: str) -> str:
+    """An uploaded track, probed by decoding it with PyAV (never by its name)."""
+    if upload.earlier_input:
+        return upload.earlier_input.content_type
+    if upload.asset:
+        if not upload.asset.content_type.startswith("audio/"):
+            raise catalog.CatalogError({param_name: _("that asset is not a track")})
+        return upload.asset.content_type
+    size = getattr(upload.file, "size", None)
+    if size is not None and size > MAX_TRACK_BYTES:
+        raise catalog.CatalogError(
+            {
+                param_name: _("“%(file)s” is %(size)d MB; the limit is 50 MB.")
+                % {"file": upload.label, "size": size // 1_048_576}
+            }
+        )
+    try:
+        info = audio.probe_audio(upload.file, max_seconds=8 * 60)
+    except MediaError as exc:
+        reason = str(exc).split(" (", 1)[0]
+        raise catalog.CatalogError(
+            {param_name: _("“%(file)s”: %(reason)s.") % {"file": upload.label, "reason": reason}}
+        ) from None
+    return info.content_type
+
+
+def _record(
+    user, model, operation, params, checked, image_param, saved_prompt, key, made_from, source_asset
+):
     cost = estimate(model, params)
     with transaction.atomic():
         # Budgets refuse here, before anything is saved or sent; a task above the
@@ -190,6 +272,7 @@ def _record(user, model, operation, params, checked, image_param, saved_prompt, 
             prompt_text=params.get("prompt", ""),
             credits_estimated=cost,
             state=State.AWAITING_APPROVAL if held else State.QUEUED,
+            source_asset=source_asset,
         )
         for position, (image, content_type) in enumerate(checked):
             task_input = TaskInput(
@@ -273,7 +356,8 @@ def rerun(task: GenerationTask, user, submission_token: str = "") -> GenerationT
     `submission_token` again returns that task instead of paying for another."""
     images = [ImageInput(earlier_input=task_input) for task_input in task.inputs.all()]
     params = dict(task.params)
-    image_param = task.catalog_model.operation(task.operation).image_param
+    operation = task.catalog_model.operation(task.operation)
+    image_param = operation.image_param or next(iter(operation.file_params), None)
     if image_param:
         params.pop(image_param.name, None)
     return start_generation(
@@ -284,6 +368,7 @@ def rerun(task: GenerationTask, user, submission_token: str = "") -> GenerationT
         images,
         saved_prompt=task.prompt,
         submission_token=submission_token,
+        source_asset=task.source_asset,
     )
 
 

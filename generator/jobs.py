@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_q.tasks import async_task
 
-from generator import catalog, credits
+from generator import catalog, credits, music, soundtrack
 from generator.heartbeat import heartbeat
 from generator.kie import (
     AuthenticationError,
@@ -43,6 +43,7 @@ from generator.kie import (
     downloads,
 )
 from generator.kie.downloads import DownloadError, host_allowed
+from generator.kie.errors import AlreadyExistsError
 from generator.media import MediaError, as_django_file, image_thumbnail, inspect_image, spooled_file
 from generator.models import (
     Asset,
@@ -135,9 +136,14 @@ def submit(task_id: int) -> None:
     task = GenerationTask.objects.get(pk=task_id)
     model = task.catalog_model
     operation = model.operation(task.operation)
+    if model.family is catalog.Family.LOCAL:  # made here, nothing sent to kie.ai
+        soundtrack.make(task)
+        return
     with kie_client() as client:
         fields = dict(task.params)
-        image_param = operation.image_param
+        if operation.is_followup and task.source_asset_id and model.family is catalog.Family.SUNO:
+            fields.update(music.source_fields(task))
+        image_param = operation.image_param or next(iter(operation.file_params), None)
         if image_param:
             try:
                 urls = _upload_inputs(client, task, claim)
@@ -150,7 +156,7 @@ def submit(task_id: int) -> None:
         if not task.mark_create_sent(claim):
             return
         try:
-            upstream_id = client.family(model.family).create(
+            upstream_id = client.family(model.family, operation.api_model).create(
                 operation.api_model, fields, callback_url_for(task)
             )
         except KieError as exc:
@@ -353,6 +359,11 @@ def describe_submit_failure(task: GenerationTask, exc: KieError) -> tuple[str, s
         ) % {"needed": credit_number(task.credits_estimated)}
     if isinstance(exc, AuthenticationError):
         return FailureKind.AUTH, _("kie.ai refused our API key. Ask an admin to check KIE_API_KEY.")
+    if isinstance(exc, AlreadyExistsError):
+        return FailureKind.INPUT, _(
+            "kie.ai already made this from the same track (%(error)s); the earlier task "
+            "holds the result. Nothing was charged."
+        ) % {"error": exc.message}
     if isinstance(exc, InputError):
         return FailureKind.INPUT, _("kie.ai refused the settings: %(error)s") % {
             "error": exc.message
@@ -494,8 +505,12 @@ def poll_due_tasks(limit: int = 25, only: list[int] | None = None, keep_alive=No
 def poll_task(task: GenerationTask, client) -> None:
     model = task.catalog_model
     now = timezone.now()
+    if model.family is catalog.Family.LOCAL:  # its worker died mid-way: make it again
+        soundtrack.make(task)
+        return
     try:
-        status = client.family(model.family).get_status(task.upstream_task_id)
+        api_model = model.operation(task.operation).api_model
+        status = client.family(model.family, api_model).get_status(task.upstream_task_id)
     except NotFoundError as exc:
         if task.upstream_id_source in ("callback", "admin"):
             _evidence_refuted(task, exc)
@@ -594,6 +609,10 @@ def apply_status(task: GenerationTask, status: TaskStatus, now) -> None:
     result_urls = status.result_urls or tuple(
         url for url in status.short_lived_urls if host_allowed(url, download_hosts())
     )
+    if status.stage and status.stage != task.stage:
+        # Suno's stages: text, first track, all tracks (the card shows each).
+        GenerationTask.objects.filter(pk=task.pk).update(stage=status.stage)
+        task.stage = status.stage
     if status.state is UpstreamState.SUCCEEDED and not result_urls:
         # kie's record can lag behind its own success (kie-api.md 11.6): the task was
         # paid for, so keep asking until the timeout rather than give up now.
@@ -793,6 +812,8 @@ def download(task_id: int) -> None:
 
 def store_result(task: GenerationTask, index: int, url: str, client, deadline: float) -> Asset:
     """Stream one result into storage: allowed hosts, size cap, checked content, thumbnail."""
+    if music.is_suno(task):
+        return music.store_result(task, index, url, _suno_fetcher(client, deadline))
     with spooled_file() as stream:
         try:
             fetched = _fetch(url, stream, client, deadline)
@@ -843,6 +864,18 @@ def store_result(task: GenerationTask, index: int, url: str, client, deadline: f
                     stored.storage.delete(stored.name)
             raise
         return asset
+
+
+def _suno_fetcher(client, deadline: float):
+    def fetch(url: str, stream):
+        fetched = _fetch(url, stream, client, deadline)
+        if fetched.content_type in WEB_PAGE_TYPES:
+            raise DownloadError(
+                _("the server sent a web page instead of the file"), permanent=False
+            )
+        return fetched.size, fetched.sha256, fetched.content_type
+
+    return fetch
 
 
 def _fetch(url: str, stream, client, deadline: float) -> downloads.Downloaded:

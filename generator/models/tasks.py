@@ -413,7 +413,7 @@ class GenerationTask(models.Model):
         it): a poll that learns nothing new sends no card."""
         progress = self.display_progress
         credits = Decimal(self.credits_shown).quantize(Decimal("0.01"))
-        return f"{self.state}.{'x' if progress is None else progress}.{credits}"
+        return f"{self.state}.{'x' if progress is None else progress}.{credits}.{self.stage}"
 
     # --- the state machine -----------------------------------------------------------
     def transition(self, to: str, *, message: str = "", failure_kind: str = "", **fields) -> None:
