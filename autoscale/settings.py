@@ -230,6 +230,11 @@ KIE_DOWNLOAD_HOSTS = env_list(
     "KIE_DOWNLOAD_HOSTS",
     [".aiquickdraw.com", ".kie.ai", ".redpandaai.co", ".r2.cloudflarestorage.com", ".r2.dev"],
 )
+# A Suno track plays from kie's stream link before it is saved (kie-api.md 8.3): the
+# players may load sound from the hosts results come from.
+_POLICY["DIRECTIVES"]["media-src"] += [
+    f"https://*{host}" if host.startswith(".") else f"https://{host}" for host in KIE_DOWNLOAD_HOSTS
+] + ([KIE_SANDBOX_URL] if KIE_USE_SANDBOX else [])
 KIE_MAX_DOWNLOAD_BYTES = env_int("KIE_MAX_DOWNLOAD_BYTES", 200 * 1024 * 1024)
 KIE_CREATE_RATE_LIMIT = env_int("KIE_CREATE_RATE_LIMIT", 20)  # creates per 10 s (kie's default)
 # What one credit costs in dollars, shown beside every credit amount (kie.ai: $0.005).

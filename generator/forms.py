@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from generator import catalog
 from generator.catalog import ParamType
+from generator.catalog.validation import FILE_TYPES
 from generator.generations import ImageInput
 from generator.ids import database_id
 from generator.models import Asset, Prompt, TaskInput
@@ -60,6 +61,15 @@ def _field_for(param: catalog.Param) -> forms.Field:
         if param.maximum is not None:
             attrs["max"] = f"{param.maximum:g}"
         return forms.CharField(widget=forms.NumberInput(attrs=attrs), **common)
+    if param.type is ParamType.AUDIO:
+        attrs = {"accept": "audio/mpeg,audio/wav,audio/x-wav,audio/mp4,audio/x-m4a"}
+        field = MultipleImageField(**common)
+        field.widget = (
+            forms.ClearableFileInput(attrs=attrs)
+            if param.max_items == 1
+            else MultipleImageInput(attrs=attrs)
+        )
+        return field
     if param.type is ParamType.IMAGES:
         field = MultipleImageField(**common)
         if param.max_items == 1:
@@ -130,6 +140,10 @@ class GenerationForm(forms.Form):
         required=False,
         widget=forms.MultipleHiddenInput,
     )
+    # The result a follow-up acts on (a track to extend, separate, convert...).
+    source_asset = KnownChoiceField(
+        queryset=Asset.objects.all(), required=False, widget=forms.HiddenInput
+    )
     save_as = forms.CharField(
         max_length=120,
         required=False,
@@ -148,7 +162,7 @@ class GenerationForm(forms.Form):
         )
         for param in operation.params:
             self.fields[param.name] = _field_for(param)
-            if param.default is not None and param.type is not ParamType.IMAGES:
+            if param.default is not None and param.type not in FILE_TYPES:
                 self.fields[param.name].initial = (
                     param.default if param.type is ParamType.BOOL else str(param.default)
                 )
@@ -158,20 +172,22 @@ class GenerationForm(forms.Form):
         # What a switch of model, operation or saved prompt carries over to the new form
         # (the template marks the carried images the same way).
         for param in operation.params:
-            if param.type is not ParamType.IMAGES:
+            if param.type not in FILE_TYPES:
                 self.fields[param.name].widget.attrs["data-carry"] = ""
         self.fields["saved_prompt"].widget.attrs["data-carry"] = ""
         self.order_fields(["saved_prompt"] + [p.name for p in operation.params])
 
     @property
     def image_param(self) -> catalog.Param | None:
-        return self.catalog_operation.image_param
+        """The files this operation takes (images, or a Suno upload's tracks)."""
+        operation = self.catalog_operation
+        return operation.image_param or next(iter(operation.file_params), None)
 
     def _param_fields(self, advanced: bool):
         return [
             self[p.name]
             for p in self.catalog_operation.params
-            if p.advanced == advanced and p.type is not ParamType.IMAGES
+            if p.advanced == advanced and p.type not in FILE_TYPES
         ]
 
     @property
@@ -205,7 +221,7 @@ class GenerationForm(forms.Form):
         """Raw values for catalog.validate: strings and booleans, images left out."""
         values = {}
         for param in self.catalog_operation.params:
-            if param.type is ParamType.IMAGES:
+            if param.type in FILE_TYPES:
                 continue
             value = self.cleaned_data.get(param.name)
             if param.type is ParamType.BOOL:

@@ -71,7 +71,7 @@ def source_problem(operation: catalog.Operation, source: Asset) -> str:
     if operation.source_models and source.task.model_key not in operation.source_models:
         return _("%(operation)s works on results of %(models)s only") % {
             "operation": operation.label,
-            "models": ", ".join(catalog.get(k).label for k in operation.source_models),
+            "models": ", ".join(str(catalog.get(k).label) for k in operation.source_models),
         }
     if operation.source_kind is catalog.Kind.AUDIO and operation.api_model and (
         not source.upstream_id or not source.task.upstream_task_id
@@ -224,6 +224,9 @@ def _commit(asset: Asset, stream, extension: str, thumbnail=None, waveform=None,
         if poster is not None:
             asset.poster.save(f"{name}.webp", poster, save=False)
             stored.append(asset.poster)
+        if thumbnail is None and poster is None and waveform is not None:
+            waveform.seek(0)
+            thumbnail = image_thumbnail(io.BytesIO(waveform.read()))
         thumbnail = thumbnail or poster
         if thumbnail is not None:
             asset.thumbnail.save(f"{name}.webp", thumbnail, save=False)

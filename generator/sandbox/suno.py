@@ -686,12 +686,11 @@ def timestamped_lyrics(app: SandboxApp, request: Request) -> dict[str, Any]:
     _string(body, "taskId", required=True)
     track = _find_track(app, body.get("audioId"), body.get("taskId"))
     _charge_now(app, _TIMESTAMPED_PRICE)
-    words = track["lyrics"].replace("\n", " \n ").split(" ")
-    words = [w for w in words if w and not (w.startswith("[") and w.endswith("]"))]
+    words = [w for w in track["lyrics"].split() if not (w.startswith("[") and w.endswith("]"))]
     step = track["seconds"] / max(1, len(words) + 1)
     aligned = [
         {
-            "word": word if word != "\n" else "\n",
+            "word": word,
             "success": True,
             "startS": round(index * step + 0.5, 2),
             "endS": round(index * step + 0.5 + step * 0.9, 2),

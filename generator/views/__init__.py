@@ -16,6 +16,12 @@ from generator.views.gallery import gallery, gallery_live
 from generator.views.generate import estimate, generate
 from generator.views.language import set_language
 from generator.views.library import asset_provenance, library_page, library_zip
+from generator.views.music import (
+    asset_poster,
+    asset_soundtrack,
+    asset_timed_lyrics,
+    asset_waveform,
+)
 from generator.views.review import (
     asset_comment,
     asset_decide,
@@ -35,6 +41,10 @@ __all__ = [
     "analytics_page",
     "asset_file",
     "asset_page",
+    "asset_poster",
+    "asset_soundtrack",
+    "asset_timed_lyrics",
+    "asset_waveform",
     "asset_provenance",
     "asset_submit",
     "asset_thumbnail",

@@ -63,10 +63,18 @@ def generate(request):
         "forgotten_uploads": forgotten_uploads,
         "estimate": price,
         "advice": credits.advice(request.user, price.credits),
+        "source_asset": _source_asset(form),
     }
     if request.htmx and request.htmx.target == "generate-form":
         return render(request, "generator/generate.html#form", context)
     return render(request, "generator/generate.html", context)
+
+
+def _source_asset(form) -> Asset | None:
+    """The result this follow-up acts on, shown above the form."""
+    value = form["source_asset"].value()
+    asset_id = database_id(value) if value else None
+    return Asset.objects.select_related("task").filter(pk=asset_id).first() if asset_id else None
 
 
 def _initial_values(request, model, operation, input_asset) -> dict:
@@ -74,6 +82,9 @@ def _initial_values(request, model, operation, input_asset) -> dict:
     re-run"), then what the marketer had typed before switching model or operation, then
     a saved prompt just picked."""
     initial = {"model": model.key, "operation": operation.key}
+    source_id = database_id(request.GET.get("source_asset"))
+    if source_id and Asset.objects.filter(pk=source_id).exists():
+        initial["source_asset"] = source_id
     if input_asset:
         initial["input_asset"] = input_asset.pk
     initial.update(_initial_from_task(request, model, operation))
@@ -108,6 +119,7 @@ def _start(request, form: GenerationForm) -> GenerationTask | None:
             saved_prompt=saved,
             submission_token=form.cleaned_data.get("submission_token", ""),
             made_from=_version_of(request),
+            source_asset=form.cleaned_data.get("source_asset"),
         )
     except catalog.CatalogError as exc:
         form.apply_catalog_errors(exc.errors)
@@ -185,6 +197,8 @@ def _models_by_kind(operation) -> list[tuple[str, list[tuple[catalog.CatalogMode
             continue
         links = []
         for model in models:
+            if all(op.is_followup for op in model.operations):
+                continue  # started from a result's page, not from nothing
             query = f"?model={model.key}"
             keys = [op.key for op in model.operations]
             if operation.key in keys[1:]:
