@@ -73,8 +73,10 @@ def source_problem(operation: catalog.Operation, source: Asset) -> str:
             "operation": operation.label,
             "models": ", ".join(str(catalog.get(k).label) for k in operation.source_models),
         }
-    if operation.source_kind is catalog.Kind.AUDIO and operation.api_model and (
-        not source.upstream_id or not source.task.upstream_task_id
+    if (
+        operation.source_kind is catalog.Kind.AUDIO
+        and operation.api_model
+        and (not source.upstream_id or not source.task.upstream_task_id)
     ):
         return _("this file was not made by Suno: upload it instead")
     return ""
@@ -98,9 +100,7 @@ def followups_for(asset: Asset) -> list[tuple[catalog.CatalogModel, catalog.Oper
         if model.family is not catalog.Family.SUNO:
             continue
         for operation in model.operations:
-            if operation.source_kind is catalog.Kind.AUDIO and not source_problem(
-                operation, asset
-            ):
+            if operation.source_kind is catalog.Kind.AUDIO and not source_problem(operation, asset):
                 found.append((model, operation))
     return found
 
@@ -157,7 +157,11 @@ def store_result(task: GenerationTask, index: int, url: str, fetch) -> Asset:
 def _origin_id(record: dict, url: str) -> str:
     response = record.get("response") if isinstance(record.get("response"), dict) else {}
     for item in response.get("originData") or []:
-        if isinstance(item, dict) and item.get("audio_url") == url and isinstance(item.get("id"), str):
+        if (
+            isinstance(item, dict)
+            and item.get("audio_url") == url
+            and isinstance(item.get("id"), str)
+        ):
             return item["id"][:100]
     return ""
 
@@ -216,7 +220,9 @@ def _commit(asset: Asset, stream, extension: str, thumbnail=None, waveform=None,
     name = f"task-{asset.task_id}-{asset.index}"
     stored = []
     try:
-        asset.file.save(f"{name}.{extension}", as_django_file(stream, f"{name}.{extension}"), save=False)
+        asset.file.save(
+            f"{name}.{extension}", as_django_file(stream, f"{name}.{extension}"), save=False
+        )
         stored.append(asset.file)
         if waveform is not None:
             asset.waveform.save(f"{name}.png", waveform, save=False)
@@ -243,7 +249,9 @@ def _commit(asset: Asset, stream, extension: str, thumbnail=None, waveform=None,
 def _inline(task, index, url, data: bytes, content_type: str, extension: str, role: str):
     import hashlib
 
-    asset = _new_asset(task, index, url, content_type, len(data), hashlib.sha256(data).hexdigest(), role)
+    asset = _new_asset(
+        task, index, url, content_type, len(data), hashlib.sha256(data).hexdigest(), role
+    )
     return asset, io.BytesIO(data), extension
 
 
@@ -284,7 +292,9 @@ def midi_file(instruments: list[dict[str, Any]], tempo_bpm: int = 120) -> bytes:
     meta = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=tempo, time=0)])
     song.tracks.append(meta)
     for number, instrument in enumerate(instruments[:15]):
-        channel = 9 if "drum" in instrument["name"].lower() else min(number, 8 if number < 9 else 15)
+        channel = (
+            9 if "drum" in instrument["name"].lower() else min(number, 8 if number < 9 else 15)
+        )
         events = []
         for note in instrument["notes"]:
             start = int(mido.second2tick(note["start"], ticks, tempo))
@@ -292,11 +302,15 @@ def midi_file(instruments: list[dict[str, Any]], tempo_bpm: int = 120) -> bytes:
             events.append((start, 1, note["pitch"], note["velocity"]))
             events.append((end, 0, note["pitch"], 0))
         events.sort()
-        track = mido.MidiTrack([mido.MetaMessage("track_name", name=instrument["name"][:60], time=0)])
+        track = mido.MidiTrack(
+            [mido.MetaMessage("track_name", name=instrument["name"][:60], time=0)]
+        )
         now = 0
         for at, on, pitch, velocity in events:
             kind = "note_on" if on else "note_off"
-            track.append(mido.Message(kind, note=pitch, velocity=velocity, channel=channel, time=at - now))
+            track.append(
+                mido.Message(kind, note=pitch, velocity=velocity, channel=channel, time=at - now)
+            )
             now = at
         song.tracks.append(track)
     out = io.BytesIO()
@@ -373,7 +387,9 @@ def timestamped_lyrics(asset: Asset, client) -> list[dict[str, Any]]:
     try:
         words = client.suno.timestamped_lyrics(task_id, audio_id)
     except KieError as exc:
-        raise SunoCallError(_("kie.ai could not time the lyrics: %(error)s") % {"error": exc.message}) from None
+        raise SunoCallError(
+            _("kie.ai could not time the lyrics: %(error)s") % {"error": exc.message}
+        ) from None
     asset.details = {**(asset.details or {}), "aligned_words": words}
     asset.save(update_fields=["details"])
     return words
@@ -383,7 +399,9 @@ def boost_style(text: str, client) -> str:
     try:
         return client.suno.boost_style(text)
     except KieError as exc:
-        raise SunoCallError(_("kie.ai could not boost the style: %(error)s") % {"error": exc.message}) from None
+        raise SunoCallError(
+            _("kie.ai could not boost the style: %(error)s") % {"error": exc.message}
+        ) from None
 
 
 def make_persona(asset: Asset, client, name: str, description: str) -> dict[str, str]:
@@ -391,7 +409,9 @@ def make_persona(asset: Asset, client, name: str, description: str) -> dict[str,
     try:
         persona = client.suno.generate_persona(task_id, audio_id, name, description)
     except KieError as exc:
-        raise SunoCallError(_("kie.ai could not make the persona: %(error)s") % {"error": exc.message}) from None
+        raise SunoCallError(
+            _("kie.ai could not make the persona: %(error)s") % {"error": exc.message}
+        ) from None
     asset.details = {**(asset.details or {}), "persona": persona}
     asset.save(update_fields=["details"])
     return persona

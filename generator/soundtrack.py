@@ -39,7 +39,11 @@ def check_inputs(params: dict, video: Asset | None) -> dict[str, str]:
     if video is None or not video.content_type.startswith("video/"):
         errors["source_asset"] = _("pick a video to put the music under")
     track = Asset.objects.filter(pk=params.get("audio_asset")).first()
-    if track is None or not track.content_type.startswith("audio/") or track.content_type == "audio/midi":
+    if (
+        track is None
+        or not track.content_type.startswith("audio/")
+        or track.content_type == "audio/midi"
+    ):
         errors["audio_asset"] = _("pick a track (an audio result)")
     return errors
 
@@ -77,7 +81,9 @@ class _Samples:
                 missing = count - self.buffer.shape[1]
                 self.buffer = np.hstack([self.buffer, np.zeros((2, missing), dtype=np.float32)])
                 break
-            self.buffer = np.hstack([self.buffer, block[:2] if block.shape[0] >= 2 else np.vstack([block, block])])
+            self.buffer = np.hstack(
+                [self.buffer, block[:2] if block.shape[0] >= 2 else np.vstack([block, block])]
+            )
         out, self.buffer = self.buffer[:, :count], self.buffer[:, count:]
         return out
 
@@ -134,7 +140,9 @@ def mux(video_file, audio_file, out_file, volume: float = 0.8, progress=None) ->
                     "duration": round(seconds, 3),
                 }
     except (av.error.FFmpegError, ValueError, IndexError, OSError) as exc:
-        raise MediaError(f"{_('the video or the track could not be read')} ({type(exc).__name__})") from None
+        raise MediaError(
+            f"{_('the video or the track could not be read')} ({type(exc).__name__})"
+        ) from None
 
 
 def _duration(container, stream) -> float:
@@ -148,7 +156,9 @@ def make(task: GenerationTask) -> None:
     now = timezone.now()
     try:
         if task.state == State.QUEUED:
-            task.transition(State.SUBMITTED, message=_("made here, without kie.ai"), submitted_at=now)
+            task.transition(
+                State.SUBMITTED, message=_("made here, without kie.ai"), submitted_at=now
+            )
         if task.state == State.SUBMITTED:
             task.transition(State.RUNNING, message=_("putting the track under the video"))
     except IllegalTransition:
@@ -165,9 +175,11 @@ def make(task: GenerationTask) -> None:
         )
         return
     task.transition(State.DOWNLOADING, progress=1.0, result_urls=[])
-    task.transition(State.SUCCEEDED, message=_("video with its soundtrack saved (%(seconds)s s)") % {
-        "seconds": f"{asset.duration:g}"
-    })
+    task.transition(
+        State.SUCCEEDED,
+        message=_("video with its soundtrack saved (%(seconds)s s)")
+        % {"seconds": f"{asset.duration:g}"},
+    )
 
 
 def _make_asset(task: GenerationTask) -> Asset:
@@ -184,7 +196,11 @@ def _make_asset(task: GenerationTask) -> Asset:
             progress=0.05 + fraction * 0.9, next_poll_at=timezone.now() + LEASE
         )
 
-    with video.file.open("rb") as video_in, track.file.open("rb") as track_in, spooled_file() as out:
+    with (
+        video.file.open("rb") as video_in,
+        track.file.open("rb") as track_in,
+        spooled_file() as out,
+    ):
         made = mux(video_in, track_in, out, task.params.get("volume", 0.8), progress)
         out.seek(0)
         digest, size = hashlib.sha256(), 0
@@ -206,14 +222,20 @@ def _make_asset(task: GenerationTask) -> Asset:
             has_audio=True,
             role="soundtrack",
             title=track.title,
-            details={"video_asset": video.pk, "audio_asset": track.pk, "volume": task.params.get("volume")},
+            details={
+                "video_asset": video.pk,
+                "audio_asset": track.pk,
+                "volume": task.params.get("volume"),
+            },
             source_url="",
         )
         if video.thumbnail:
             asset.thumbnail.name = video.thumbnail.name  # the same picture: share the file
         if video.poster:
             asset.poster.name = video.poster.name
-        asset.file.save(f"task-{task.pk}-0.mp4", File(out, name=f"task-{task.pk}-0.mp4"), save=False)
+        asset.file.save(
+            f"task-{task.pk}-0.mp4", File(out, name=f"task-{task.pk}-0.mp4"), save=False
+        )
         try:
             asset.save()
         except BaseException:

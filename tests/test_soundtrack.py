@@ -50,9 +50,7 @@ def test_a_long_track_is_trimmed_and_fades_out():
     soundtrack.mux(io.BytesIO(video_bytes(3)), io.BytesIO(track_bytes(8)), out, 1.0)
     with av.open(io.BytesIO(out.getvalue())) as container:
         sound = container.streams.audio[0]
-        samples = np.concatenate(
-            [f.to_ndarray()[0] for f in container.decode(sound)]
-        )
+        samples = np.concatenate([f.to_ndarray()[0] for f in container.decode(sound)])
         seconds = len(samples) / sound.codec_context.sample_rate
     assert seconds == pytest.approx(3, abs=0.2)
     tail = np.abs(samples[-2000:]).max()
@@ -78,12 +76,20 @@ def test_a_soundtrack_task_makes_a_new_video_and_costs_nothing(staff, settings):
     )
     video.file.save("v.mp4", ContentFile(video_bytes(3, sound=True)))
     track = video_task.assets.create(
-        index=1, kind="audio", content_type="audio/mpeg", bytes=1, sha256="b" * 64, source_url="",
+        index=1,
+        kind="audio",
+        content_type="audio/mpeg",
+        bytes=1,
+        sha256="b" * 64,
+        source_url="",
         title="Jingle",
     )
     track.file.save("t.mp3", ContentFile(track_bytes(2)))
     task = generations.start_generation(
-        staff, "soundtrack", "soundtrack", {"audio_asset": track.pk, "volume": 0.7},
+        staff,
+        "soundtrack",
+        "soundtrack",
+        {"audio_asset": track.pk, "volume": 0.7},
         source_asset=video,
     )
     assert task.credits_estimated == Decimal(0)

@@ -360,9 +360,7 @@ SUNO_WAV = CatalogModel(
     kind=Kind.AUDIO,
     family=Family.SUNO,
     description=_("The track as a lossless WAV file."),
-    operations=(
-        Operation("wav", _("Convert to WAV"), (), "wav", source_kind=Kind.AUDIO),
-    ),
+    operations=(Operation("wav", _("Convert to WAV"), (), "wav", source_kind=Kind.AUDIO),),
     pricing=_price("0.4"),
     expected_seconds=30,
 )
@@ -530,11 +528,18 @@ SUNO_REPLACE = CatalogModel(
             "replace-section",
             _("Replace a section"),
             (
-                Param("infillStartS", ParamType.FLOAT, _("From (second)"), minimum=0, required=True),
+                Param(
+                    "infillStartS", ParamType.FLOAT, _("From (second)"), minimum=0, required=True
+                ),
                 Param("infillEndS", ParamType.FLOAT, _("To (second)"), minimum=0, required=True),
                 _text("prompt", _("New lyrics of the section"), max_length=3000, required=True),
-                _text("fullLyrics", _("Whole lyrics after the change"), max_length=5000,
-                      required=True, long_text=True),
+                _text(
+                    "fullLyrics",
+                    _("Whole lyrics after the change"),
+                    max_length=5000,
+                    required=True,
+                    long_text=True,
+                ),
                 _text("tags", _("Style"), max_length=1000, required=True),
                 _text("title", _("Title"), max_length=100, required=True),
             ),
@@ -577,9 +582,7 @@ SOUNDTRACK = CatalogModel(
             source_kind=Kind.VIDEO,
         ),
     ),
-    pricing=Pricing(
-        unit=Decimal(0), documented=True, source=_("made here, without kie.ai: free")
-    ),
+    pricing=Pricing(unit=Decimal(0), documented=True, source=_("made here, without kie.ai: free")),
     expected_seconds=10,
     timeout_seconds=10 * 60,
 )

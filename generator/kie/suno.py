@@ -51,7 +51,11 @@ ENDPOINTS: dict[str, Endpoint] = {
         {"audioUrl": "uploadUrl"},
     ),
     "add-vocals": Endpoint(
-        "/api/v1/generate/add-vocals", _MUSIC_RECORD, "music", ("audioUrl",), {"audioUrl": "uploadUrl"}
+        "/api/v1/generate/add-vocals",
+        _MUSIC_RECORD,
+        "music",
+        ("audioUrl",),
+        {"audioUrl": "uploadUrl"},
     ),
     "sounds": Endpoint("/api/v1/generate/sounds", _MUSIC_RECORD, "music"),
     "mashup": Endpoint("/api/v1/generate/mashup", _MUSIC_RECORD, "music"),
@@ -69,7 +73,9 @@ ENDPOINTS: dict[str, Endpoint] = {
         ("taskId", "audioId"),
     ),
     "midi": Endpoint("/api/v1/midi/generate", "/api/v1/midi/record-info", "midi", ("taskId",)),
-    "mp4": Endpoint("/api/v1/mp4/generate", "/api/v1/mp4/record-info", "mp4", ("taskId", "audioId")),
+    "mp4": Endpoint(
+        "/api/v1/mp4/generate", "/api/v1/mp4/record-info", "mp4", ("taskId", "audioId")
+    ),
     "cover": Endpoint(
         "/api/v1/suno/cover/generate", "/api/v1/suno/cover/record-info", "cover", ("taskId",)
     ),
@@ -144,7 +150,10 @@ def parse_track(item: Any) -> Track | None:
         audio_id=_text(item, "id", "audioId", "audio_id", limit=100),
         audio_url=_url(item, "audioUrl", "audio_url", "sourceAudioUrl", "source_audio_url"),
         stream_url=_url(
-            item, "streamAudioUrl", "stream_audio_url", "sourceStreamAudioUrl",
+            item,
+            "streamAudioUrl",
+            "stream_audio_url",
+            "sourceStreamAudioUrl",
             "source_stream_audio_url",
         ),
         image_url=_url(item, "imageUrl", "image_url", "sourceImageUrl", "source_image_url"),

@@ -252,7 +252,12 @@ def _music(app, request, endpoint: str) -> dict[str, str]:
         key = body.get("soundKey", "Any")
         if not isinstance(key, str) or len(key) > 3:
             raise ApiError(422, "soundKey is not a key")
-        title, tags, seconds, instrumental = prompt[:40], f"{key} {body.get('soundTempo', '')}", 8.0, True
+        title, tags, seconds, instrumental = (
+            prompt[:40],
+            f"{key} {body.get('soundTempo', '')}",
+            8.0,
+            True,
+        )
     elif endpoint == "replace-section":
         source = _find_track(app, body.get("audioId"), body.get("taskId"))
         for name in ("prompt", "tags", "title", "fullLyrics"):
@@ -274,7 +279,9 @@ def _music(app, request, endpoint: str) -> dict[str, str]:
         tags = body.get("style") or "pop, upbeat"
         if endpoint == "extend":
             source = _find_track(app, body.get("audioId"))
-            at = _number(body, "continueAt", 0, source["seconds"], required=body.get("defaultParamFlag"))
+            at = _number(
+                body, "continueAt", 0, source["seconds"], required=body.get("defaultParamFlag")
+            )
             seconds = (at or source["seconds"]) + 10
             if not body.get("defaultParamFlag"):
                 title, tags, prompt = source["title"], source["tags"], source["prompt"]
@@ -284,7 +291,11 @@ def _music(app, request, endpoint: str) -> dict[str, str]:
                 seconds = (_number(body, "continueAt", 0, 480) or 10) + 10
         elif endpoint == "mashup":
             urls = body.get("uploadUrlList")
-            if not isinstance(urls, list) or len(urls) != 2 or not all(isinstance(u, str) for u in urls):
+            if (
+                not isinstance(urls, list)
+                or len(urls) != 2
+                or not all(isinstance(u, str) for u in urls)
+            ):
                 raise ApiError(422, "uploadUrlList must hold exactly 2 audio URLs")
         if body.get("duration") is not None:
             seconds = float(body["duration"])
@@ -478,7 +489,9 @@ def vocal_removal(app: SandboxApp, request: Request) -> dict[str, str]:
     stems: dict[str, str | None] = {}
 
     def put(parts) -> str:
-        return _store(app, task_id, audio.encode_mp3(audio.render_mix(tune, parts)), "audio/mpeg", "mp3")
+        return _store(
+            app, task_id, audio.encode_mp3(audio.render_mix(tune, parts)), "audio/mpeg", "mp3"
+        )
 
     if kind == "separate_vocal":
         stems = {"vocalUrl": put(("vocals",)), "instrumentalUrl": put(("piano", "bass", "drums"))}
@@ -489,9 +502,22 @@ def vocal_removal(app: SandboxApp, request: Request) -> dict[str, str]:
             "bassUrl": put(("bass",)),
             "drumsUrl": put(("drums",)),
         }
-    names = ("vocalUrl", "instrumentalUrl", "backingVocalsUrl", "drumsUrl", "bassUrl",
-             "guitarUrl", "pianoUrl", "keyboardUrl", "percussionUrl", "stringsUrl",
-             "synthUrl", "fxUrl", "brassUrl", "woodwindsUrl")
+    names = (
+        "vocalUrl",
+        "instrumentalUrl",
+        "backingVocalsUrl",
+        "drumsUrl",
+        "bassUrl",
+        "guitarUrl",
+        "pianoUrl",
+        "keyboardUrl",
+        "percussionUrl",
+        "stringsUrl",
+        "synthUrl",
+        "fxUrl",
+        "brassUrl",
+        "woodwindsUrl",
+    )
     response = {"originUrl": track["audio_url"], **{n: stems.get(n) for n in names}}
     origin = [
         {
@@ -561,7 +587,13 @@ def cover(app: SandboxApp, request: Request) -> dict[str, str]:
     created = _new_task(app, body, "cover", "", "cover")
     title = source["tracks"][0]["title"]
     urls = [
-        _store(app, created["taskId"], render_image(f"{title} {n}", 512, 512, "png", title), "image/png", "png")
+        _store(
+            app,
+            created["taskId"],
+            render_image(f"{title} {n}", 512, 512, "png", title),
+            "image/png",
+            "png",
+        )
         for n in range(2)
     ]
     with app.state.lock:
@@ -765,11 +797,19 @@ def callback_body(app: SandboxApp, task: Task) -> dict[str, Any]:
         return {"code": 200 if ok else 501, "msg": "success" if ok else "failed", "data": body}
     if endpoint == "midi":
         if ok:
-            return {"code": 200, "msg": "success", "data": {"taskId": task.task_id, **extra["midi"]}}
+            return {
+                "code": 200,
+                "msg": "success",
+                "data": {"taskId": task.task_id, **extra["midi"]},
+            }
         return {"code": 500, "msg": "MIDI generation failed", "data": {"taskId": task.task_id}}
     if endpoint == "cover":
         images = extra["images"] if ok else []
-        return {"code": 200 if ok else 500, "msg": "success", "data": {"taskId": task.task_id, "images": images}}
+        return {
+            "code": 200 if ok else 500,
+            "msg": "success",
+            "data": {"taskId": task.task_id, "images": images},
+        }
     if endpoint == "mp4":
         data = {"task_id": task.task_id, "video_url": extra.get("url") if ok else None}
         return {"code": 200 if ok else 501, "msg": "success", "data": data}

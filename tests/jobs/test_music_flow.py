@@ -24,8 +24,13 @@ def poll_at(clock, seconds):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_song_walks_the_stages_and_becomes_two_tracks_with_their_words(sandbox, clock, staff):
-    task = song(staff, customMode=True, style="synth pop", title="Every Call",
-                prompt="[Verse]\nWe pick up every call\n[Chorus]\nAutoScale")
+    task = song(
+        staff,
+        customMode=True,
+        style="synth pop",
+        title="Every Call",
+        prompt="[Verse]\nWe pick up every call\n[Chorus]\nAutoScale",
+    )
     run_jobs()  # submit
     seen = []
     for _ in range(12):
@@ -35,7 +40,9 @@ def test_a_song_walks_the_stages_and_becomes_two_tracks_with_their_words(sandbox
         if task.state == State.SUCCEEDED:
             break
     assert [s for i, s in enumerate(seen) if s and (i == 0 or seen[i - 1] != s)][:3] == [
-        "pending", "text", "first",
+        "pending",
+        "text",
+        "first",
     ]
     settle(clock)
     task.refresh_from_db()
@@ -88,7 +95,10 @@ def test_stems_then_midi_from_a_track(sandbox, clock, staff):
     stems = follow(staff, clock, "suno-stems", "separate", track, type="split_stem")
     assert stems.state == State.SUCCEEDED, stems.failure_message
     assert sorted(a.role for a in stems.assets.all()) == [
-        "stem:bass", "stem:drums", "stem:piano", "stem:vocals",
+        "stem:bass",
+        "stem:drums",
+        "stem:piano",
+        "stem:vocals",
     ]
     assert stems.credits_charged == Decimal("50")
     vocals = stems.assets.get(role="stem:vocals")
@@ -117,8 +127,16 @@ def test_wav_twice_reuses_the_first_conversion(sandbox, clock, staff):
 def test_extend_a_track_from_a_chosen_second(sandbox, clock, staff):
     track = finished_song(staff, clock)
     task = follow(
-        staff, clock, "suno", "extend", track,
-        continueAt=12, defaultParamFlag=True, prompt="[Outro] call us", style="pop", title="More",
+        staff,
+        clock,
+        "suno",
+        "extend",
+        track,
+        continueAt=12,
+        defaultParamFlag=True,
+        prompt="[Outro] call us",
+        style="pop",
+        title="More",
     )
     assert task.state == State.SUCCEEDED, task.failure_message
     body = sandbox.task(task.upstream_task_id)["body"]

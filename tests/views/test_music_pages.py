@@ -17,7 +17,9 @@ def song(user, **params):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_running_song_shows_its_stage_and_plays_the_first_track(sandbox, clock, staff, staff_client):
+def test_a_running_song_shows_its_stage_and_plays_the_first_track(
+    sandbox, clock, staff, staff_client
+):
     task = song(staff)
     run_jobs()
     clock.advance(6)
@@ -35,14 +37,22 @@ def test_a_running_song_shows_its_stage_and_plays_the_first_track(sandbox, clock
 def test_a_finished_track_page_has_player_words_waveform_and_follow_ups(
     sandbox, clock, staff, staff_client
 ):
-    task = song(staff, customMode=True, style="lofi", title="Hold Music",
-                prompt="[Verse]\nPlease hold the line")
+    task = song(
+        staff,
+        customMode=True,
+        style="lofi",
+        title="Hold Music",
+        prompt="[Verse]\nPlease hold the line",
+    )
     settle(clock)
     track = task.assets.order_by("index").first()
     html = staff_client.get(f"/tasks/{task.pk}/").content.decode()
-    assert f'<audio class="track-player" src="{track.get_absolute_url()}" controls preload="metadata">' in html
+    assert (
+        f'<audio class="track-player" src="{track.get_absolute_url()}" controls preload="metadata">'
+        in html
+    )
     assert "Hold Music (1)" in html and "lofi" in html and "Please hold the line" in html
-    assert f'/assets/{track.pk}/waveform/' in html
+    assert f"/assets/{track.pk}/waveform/" in html
     assert f"model=suno-stems&amp;operation=separate&amp;source_asset={track.pk}" in html
     assert staff_client.get(f"/assets/{track.pk}/waveform/")["Content-Type"] == "image/png"
     assert staff_client.get(f"/assets/{track.pk}/poster/")["Content-Type"] == "image/webp"
@@ -51,7 +61,7 @@ def test_a_finished_track_page_has_player_words_waveform_and_follow_ups(
     track.refresh_from_db()
     assert [w["word"] for w in track.details["aligned_words"]][:3] == ["Please", "hold", "the"]
     html = staff_client.get(f"/tasks/{task.pk}/").content.decode()
-    assert 'data-karaoke-words' in html and 'data-start="' in html
+    assert "data-karaoke-words" in html and 'data-start="' in html
 
 
 @pytest.mark.django_db(transaction=True)
@@ -67,7 +77,12 @@ def test_the_follow_up_form_names_its_track_and_makes_a_linked_task(
     token = page.context["form"]["submission_token"].value()
     staff_client.post(
         "/generate/",
-        {"model": "suno-wav", "operation": "wav", "source_asset": track.pk, "submission_token": token},
+        {
+            "model": "suno-wav",
+            "operation": "wav",
+            "source_asset": track.pk,
+            "submission_token": token,
+        },
     )
     wav = GenerationTask.objects.get(model_key="suno-wav")
     assert wav.source_asset == track
@@ -76,17 +91,27 @@ def test_the_follow_up_form_names_its_track_and_makes_a_linked_task(
 @pytest.mark.django_db(transaction=True)
 def test_add_music_under_a_video_from_its_page(staff, staff_client):
     holder = make_task(staff, state=State.SUCCEEDED)
-    video = holder.assets.create(index=0, kind="video", content_type="video/mp4", bytes=1,
-                                 sha256="a" * 64, source_url="")
+    video = holder.assets.create(
+        index=0, kind="video", content_type="video/mp4", bytes=1, sha256="a" * 64, source_url=""
+    )
     video.file.save("v.mp4", ContentFile(make_mp4("office", 160, 96, 2)))
     from generator.sandbox import audio
 
-    track = holder.assets.create(index=1, kind="audio", content_type="audio/mpeg", bytes=1,
-                                 sha256="b" * 64, source_url="", title="Jingle")
+    track = holder.assets.create(
+        index=1,
+        kind="audio",
+        content_type="audio/mpeg",
+        bytes=1,
+        sha256="b" * 64,
+        source_url="",
+        title="Jingle",
+    )
     track.file.save("t.mp3", ContentFile(audio.encode_mp3(audio.render_mix(audio.plan("j", 1)))))
     html = staff_client.get(f"/tasks/{holder.pk}/").content.decode()
     assert f'action="/assets/{video.pk}/soundtrack/"' in html and "Jingle" in html
-    response = staff_client.post(f"/assets/{video.pk}/soundtrack/", {"audio_asset": track.pk, "volume": "0.6"})
+    response = staff_client.post(
+        f"/assets/{video.pk}/soundtrack/", {"audio_asset": track.pk, "volume": "0.6"}
+    )
     task = GenerationTask.objects.get(model_key="soundtrack")
     assert response.url == task.get_absolute_url()
     assert task.source_asset == video and task.params == {"audio_asset": track.pk, "volume": 0.6}
@@ -95,9 +120,12 @@ def test_add_music_under_a_video_from_its_page(staff, staff_client):
 @pytest.mark.django_db
 def test_add_music_refuses_a_picture_with_a_message(staff, staff_client):
     holder = make_task(staff, state=State.SUCCEEDED)
-    picture = holder.assets.create(index=0, kind="image", content_type="image/png", bytes=1,
-                                   sha256="a" * 64, source_url="")
-    response = staff_client.post(f"/assets/{picture.pk}/soundtrack/", {"audio_asset": "x"}, follow=True)
+    picture = holder.assets.create(
+        index=0, kind="image", content_type="image/png", bytes=1, sha256="a" * 64, source_url=""
+    )
+    response = staff_client.post(
+        f"/assets/{picture.pk}/soundtrack/", {"audio_asset": "x"}, follow=True
+    )
     assert response.status_code == 200
     assert "Pick a video" in response.content.decode()
     assert not GenerationTask.objects.filter(model_key="soundtrack").exists()

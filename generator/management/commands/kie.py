@@ -37,9 +37,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.utils import timezone, translation
 
-from generator import catalog, generations, jobs, roles
+from generator import catalog, generations, jobs, music, roles, soundtrack
 from generator.kie import KieError
-from generator.models import ApiToken, CreditBalanceSnapshot, GenerationTask
+from generator.models import ApiToken, Asset, CreditBalanceSnapshot, GenerationTask
 from generator.sandbox.server import number, port
 from generator.upstream import kie_client, mode_label
 
@@ -60,7 +60,7 @@ class Command(BaseCommand):
 
         generate = sub.add_parser("generate", help="start a generation")
         generate.add_argument("model", help="catalog key, e.g. flux-kontext-pro")
-        generate.add_argument("--prompt", required=True)
+        generate.add_argument("--prompt", help="required unless the operation takes none")
         generate.add_argument("--operation", help="e.g. text-to-image (default), edit, remix")
         generate.add_argument(
             "--set",
@@ -76,12 +76,51 @@ class Command(BaseCommand):
             metavar="PATH",
             help="a reference image for edit operations (repeatable)",
         )
+        generate.add_argument(
+            "--from",
+            dest="source",
+            type=int,
+            metavar="ASSET_ID",
+            help="the result a follow-up acts on (a Suno track to extend, separate...)",
+        )
+        generate.add_argument(
+            "--audio",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="a track to upload (Suno upload-cover, upload-extend, mashup; repeatable)",
+        )
         generate.add_argument("--user", help="who the task belongs to (default: first staff)")
         generate.add_argument(
             "--wait", action="store_true", help="run the jobs here until the task is finished"
         )
         generate.add_argument("--timeout", type=number(1, 86400), default=900)
         generate.add_argument("--json", action="store_true")
+
+        soundtrack = sub.add_parser("soundtrack", help="put a track under a video (free)")
+        soundtrack.add_argument("--video", type=int, required=True, metavar="ASSET_ID")
+        soundtrack.add_argument("--audio", type=int, required=True, metavar="ASSET_ID")
+        soundtrack.add_argument("--volume", type=number(0, 1), default=0.8)
+        soundtrack.add_argument("--user", help="who the task belongs to (default: first staff)")
+        soundtrack.add_argument("--wait", action="store_true")
+        soundtrack.add_argument("--timeout", type=number(1, 86400), default=900)
+        soundtrack.add_argument("--json", action="store_true")
+
+        lyrics = sub.add_parser(
+            "timed-lyrics", help="when each word of a Suno track is sung (0.5 credits)"
+        )
+        lyrics.add_argument("asset", type=int, metavar="ASSET_ID")
+        lyrics.add_argument("--json", action="store_true")
+
+        boost = sub.add_parser("boost-style", help="a richer Suno style from a short one (0.4)")
+        boost.add_argument("style")
+        boost.add_argument("--json", action="store_true")
+
+        persona = sub.add_parser("persona", help="a Suno persona from a track's voice (free)")
+        persona.add_argument("asset", type=int, metavar="ASSET_ID")
+        persona.add_argument("--name", required=True)
+        persona.add_argument("--description", required=True)
+        persona.add_argument("--json", action="store_true")
 
         status = sub.add_parser("status", help="one task, or the latest ones")
         status.add_argument("task", nargs="?", type=int)
@@ -171,7 +210,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         with translation.override("en"):
-            return getattr(self, f"do_{action}")(**options)
+            return getattr(self, f"do_{action.replace('-', '_')}")(**options)
 
     def emit(self, payload, as_json: bool, text: str) -> None:
         self.stdout.write(json.dumps(payload, indent=2, default=str) if as_json else text)
@@ -192,8 +231,27 @@ class Command(BaseCommand):
         self.emit(rows, json, "\n".join(lines))
 
     # --- generate -----------------------------------------------------------------
-    def do_generate(self, model, prompt, operation, set, image, user, wait, timeout, json, **_):
-        raw = {"prompt": prompt}
+    def do_generate(
+        self,
+        model,
+        prompt,
+        operation,
+        set,
+        image,
+        user,
+        wait,
+        timeout,
+        json,
+        source=None,
+        audio=(),
+        **_,
+    ):
+        raw = {"prompt": prompt} if prompt is not None else {}
+        source_asset = None
+        if source is not None:
+            source_asset = Asset.objects.filter(pk=source).first()
+            if source_asset is None:
+                raise CommandError(f"no asset {source}")
         for item in set:
             key, sep, value = item.partition("=")
             if not sep or not key.strip():
@@ -203,14 +261,16 @@ class Command(BaseCommand):
         handles = []
         try:
             images = []
-            for path in image:
+            for path in [*image, *audio]:
                 if not Path(path).is_file():
                     raise CommandError(f"no such image file: {path}")
                 handle = open(path, "rb")  # noqa: SIM115 - closed below
                 handles.append(handle)
                 images.append(generations.ImageInput(file=File(handle, name=Path(path).name)))
             try:
-                task = generations.start_generation(owner, model, operation, raw, images)
+                task = generations.start_generation(
+                    owner, model, operation, raw, images, source_asset=source_asset
+                )
             except catalog.CatalogError as exc:
                 raise CommandError(f"invalid request: {exc}") from None
         finally:
@@ -221,6 +281,58 @@ class Command(BaseCommand):
         self.emit(task_dict(task), json, _task_line(task))
         if wait and task.state != "SUCCEEDED":
             raise CommandError(f"task {task.pk} ended {task.state}: {task.failure_message}")
+
+    # --- music ----------------------------------------------------------------------
+    def do_soundtrack(self, video, audio, volume, user, wait, timeout, json, **_):
+        video_asset = Asset.objects.filter(pk=video).first()
+        params = {"audio_asset": audio, "volume": float(volume)}
+        problems = soundtrack.check_inputs(params, video_asset)
+        if problems:
+            raise CommandError("invalid request: " + "; ".join(problems.values()))
+        try:
+            task = generations.start_generation(
+                _owner(user), "soundtrack", "soundtrack", params, source_asset=video_asset
+            )
+        except catalog.CatalogError as exc:
+            raise CommandError(f"invalid request: {exc}") from None
+        if wait:
+            task = _run_until_finished(task, timeout)
+        self.emit(task_dict(task), json, _task_line(task))
+        if wait and task.state != "SUCCEEDED":
+            raise CommandError(f"task {task.pk} ended {task.state}: {task.failure_message}")
+
+    def _track(self, asset_id: int) -> Asset:
+        asset = Asset.objects.select_related("task").filter(pk=asset_id).first()
+        if asset is None:
+            raise CommandError(f"no asset {asset_id}")
+        return asset
+
+    def do_timed_lyrics(self, asset, json, **_):
+        track = self._track(asset)
+        try:
+            with kie_client() as client:
+                words = music.timestamped_lyrics(track, client)
+        except music.SunoCallError as exc:
+            raise CommandError(str(exc)) from None
+        text = "\n".join(f"{w['start']:7.2f}-{w['end']:7.2f}  {w['word']}" for w in words)
+        self.emit(words, json, text)
+
+    def do_boost_style(self, style, json, **_):
+        try:
+            with kie_client() as client:
+                boosted = music.boost_style(style, client)
+        except music.SunoCallError as exc:
+            raise CommandError(str(exc)) from None
+        self.emit({"style": boosted}, json, boosted)
+
+    def do_persona(self, asset, name, description, json, **_):
+        track = self._track(asset)
+        try:
+            with kie_client() as client:
+                persona = music.make_persona(track, client, name, description)
+        except music.SunoCallError as exc:
+            raise CommandError(str(exc)) from None
+        self.emit(persona, json, f"{persona['personaId']} {persona['name']}")
 
     # --- status -------------------------------------------------------------------
     def do_status(self, task=None, json: bool = False, **_):
@@ -590,6 +702,9 @@ def task_dict(task: GenerationTask) -> dict:
                 "sha256": asset.sha256,
                 "width": asset.width,
                 "height": asset.height,
+                "duration": asset.duration,
+                "title": asset.title or None,
+                "role": asset.role or None,
             }
             for asset in task.assets.all()
         ],
