@@ -53,8 +53,15 @@ def test_kie_soundtrack_makes_a_video_that_plays_with_sound(staff):
     song = json.loads(kie("generate", "suno", "--prompt", "bright jingle", "--wait", "--json"))
     track = Asset.objects.get(task_id=song["id"], index=0)
     out = kie(
-        "soundtrack", "--video", str(video.pk), "--audio", str(track.pk), "--volume", "0.9",
-        "--wait", "--json",
+        "soundtrack",
+        "--video",
+        str(video.pk),
+        "--audio",
+        str(track.pk),
+        "--volume",
+        "0.9",
+        "--wait",
+        "--json",
     )
     made = json.loads(out)
     assert made["state"] == "SUCCEEDED" and made["credits_charged"] == 0
