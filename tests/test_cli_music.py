@@ -75,3 +75,38 @@ def test_kie_soundtrack_makes_a_video_that_plays_with_sound(staff):
 def test_kie_soundtrack_refuses_a_missing_track(staff):
     with pytest.raises(CommandError, match="pick a track"):
         kie("soundtrack", "--video", "999", "--audio", "998")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_and_cover_sends_the_probed_track_through_kies_upload_api(staff, tmp_path, sandbox):
+    from generator.sandbox import audio
+
+    path = tmp_path / "brand.mp3"
+    path.write_bytes(audio.encode_mp3(audio.render_mix(audio.plan("brand", 3))))
+    made = json.loads(
+        kie(
+            "generate",
+            "suno",
+            "--operation",
+            "upload-cover",
+            "--audio",
+            str(path),
+            "--prompt",
+            "make it jazz",
+            "--wait",
+            "--json",
+        )
+    )
+    assert made["state"] == "SUCCEEDED" and len(made["assets"]) == 2
+    body = sandbox.task(made["upstream_task_id"])["body"]
+    assert body["uploadUrl"].startswith("http://127.0.0.1:8001/files/")
+
+
+@pytest.mark.django_db
+def test_an_upload_that_is_not_sound_is_refused_before_anything_is_sent(staff, tmp_path):
+    path = tmp_path / "fake.mp3"
+    path.write_bytes(b"not sound at all" * 100)
+    with pytest.raises(CommandError, match="fake.mp3"):
+        kie(
+            "generate", "suno", "--operation", "upload-cover", "--audio", str(path), "--prompt", "x"
+        )

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from generator.models import Asset, TaskInput
 from generator.roles import VIEW_STUDIO
 from generator.views.access import requires
+from generator.views.ranges import ranged_file_response
 
 
 @requires(VIEW_STUDIO)
@@ -17,6 +18,8 @@ def asset_file(request, pk: int):
     asset = get_object_or_404(Asset, pk=pk)
     download = request.GET.get("download") == "1"
     name = f"autoscale-{asset.task_id}-{asset.index + 1}.{asset.extension}"
+    if not download and asset.content_type.startswith(("audio/", "video/")):
+        return ranged_file_response(request, asset.file, asset.content_type)  # players seek
     return _file_response(asset.file, asset.content_type, download, name)
 
 

@@ -59,7 +59,7 @@ def test_stages_come_in_order_and_the_stream_precedes_the_file(env):
     app, http, clock = env
     task_id = song(http)
     seen = []
-    for step in range(11):
+    for _step in range(11):
         clock.now += 1
         data = get(http, "/api/v1/generate/record-info", task_id)
         if not seen or seen[-1][0] != data["status"]:

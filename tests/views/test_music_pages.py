@@ -129,3 +129,27 @@ def test_add_music_refuses_a_picture_with_a_message(staff, staff_client):
     assert response.status_code == 200
     assert "Pick a video" in response.content.decode()
     assert not GenerationTask.objects.filter(model_key="soundtrack").exists()
+
+
+@pytest.mark.django_db
+def test_a_track_is_served_in_byte_ranges_so_the_player_seeks(staff, staff_client):
+    holder = make_task(staff, state=State.SUCCEEDED)
+    data = bytes(range(256)) * 40
+    track = holder.assets.create(
+        index=0,
+        kind="audio",
+        content_type="audio/mpeg",
+        bytes=len(data),
+        sha256="b" * 64,
+        source_url="",
+    )
+    track.file.save("t.mp3", ContentFile(data))
+    url = f"/assets/{track.pk}/file/"
+    whole = staff_client.get(url)
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes"
+    part = staff_client.get(url, HTTP_RANGE="bytes=100-199")
+    assert part.status_code == 206 and part["Content-Range"] == f"bytes 100-199/{len(data)}"
+    assert b"".join(part.streaming_content) == data[100:200]
+    tail = staff_client.get(url, HTTP_RANGE="bytes=-10")
+    assert b"".join(tail.streaming_content) == data[-10:]
+    assert staff_client.get(url, HTTP_RANGE=f"bytes={len(data)}-").status_code == 416
