@@ -61,7 +61,7 @@ def probe_audio(stream, max_seconds: float = MAX_SECONDS) -> AudioInfo:
         raise
     except _AV_ERRORS as exc:
         raise MediaError(
-            f"{_('not a readable MP3, WAV or M4A file')} ({type(exc).__name__})"
+            _("not a readable MP3, WAV or M4A file") + f" ({type(exc).__name__})"
         ) from None
     finally:
         stream.seek(0)
@@ -83,7 +83,7 @@ def peaks(stream) -> np.ndarray:
                     data = data / float(np.iinfo(data.dtype).max)
                 found.append(float(np.max(np.abs(data))) if data.size else 0.0)
     except _AV_ERRORS as exc:
-        raise MediaError(f"{_('the track is damaged')} ({type(exc).__name__})") from None
+        raise MediaError(_("the track is damaged") + f" ({type(exc).__name__})") from None
     finally:
         stream.seek(0)
     return np.clip(np.asarray(found, dtype=np.float32), 0, 1)

@@ -210,7 +210,7 @@ def _save(task, index, url, stream, size, sha256, content_type, extension, role)
                 asset.width, asset.height = video.width, video.height
                 asset.codec = video.codec_context.name
     except Exception as exc:  # noqa: BLE001
-        raise MediaError(f"{_('not a readable video')} ({type(exc).__name__})") from None
+        raise MediaError(_("not a readable video") + f" ({type(exc).__name__})") from None
     finally:
         stream.seek(0)
     return _commit(asset, stream, extension)

@@ -141,7 +141,7 @@ def mux(video_file, audio_file, out_file, volume: float = 0.8, progress=None) ->
                 }
     except (av.error.FFmpegError, ValueError, IndexError, OSError) as exc:
         raise MediaError(
-            f"{_('the video or the track could not be read')} ({type(exc).__name__})"
+            _("the video or the track could not be read") + f" ({type(exc).__name__})"
         ) from None
 
 

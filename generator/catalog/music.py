@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .types import CatalogModel, Family, Kind, Operation, Param, ParamType, Pricing
@@ -159,11 +159,11 @@ def check_generate(params: dict[str, Any]) -> dict[str, str]:
     if custom:
         prompt_max, style_max, title_max = CUSTOM_LIMITS.get(version, CUSTOM_LIMITS["V5"])
         if not style:
-            errors["style"] = _gettext("is required in custom mode")
+            errors["style"] = gettext("is required in custom mode")
         if "title" in params and not title:
-            errors["title"] = _gettext("is required in custom mode")
+            errors["title"] = gettext("is required in custom mode")
         if not prompt and not params.get("instrumental") and "prompt" in params:
-            errors["prompt"] = _gettext("holds the lyrics: required in custom mode with vocals")
+            errors["prompt"] = gettext("holds the lyrics: required in custom mode with vocals")
         for name, value, limit in (
             ("prompt", prompt, prompt_max),
             ("style", style, style_max),
@@ -173,13 +173,13 @@ def check_generate(params: dict[str, Any]) -> dict[str, str]:
                 errors[name] = _too_long(len(value), limit, version)
     else:
         if "prompt" in params and not prompt:
-            errors["prompt"] = _gettext("is required")
+            errors["prompt"] = gettext("is required")
         elif len(prompt) > SIMPLE_PROMPT_LIMIT:
             errors["prompt"] = _too_long(len(prompt), SIMPLE_PROMPT_LIMIT, version)
         if params.get("vocalGender"):
-            errors["vocalGender"] = _gettext("can only be chosen in custom mode")
+            errors["vocalGender"] = gettext("can only be chosen in custom mode")
     if params.get("duration") is not None and not (custom and version == "V5_5"):
-        errors["duration"] = _gettext("can only be set with V5.5 in custom mode")
+        errors["duration"] = gettext("can only be set with V5.5 in custom mode")
     return errors
 
 
@@ -190,7 +190,7 @@ def check_extend(params: dict[str, Any]) -> dict[str, str]:
     version = params.get("model") or "V5"
     at = params.get("continueAt")
     if at is not None and at > MAX_SECONDS.get(version, 480):
-        errors["continueAt"] = _gettext("is past the longest track %(version)s makes") % {
+        errors["continueAt"] = gettext("is past the longest track %(version)s makes") % {
             "version": version
         }
     return errors
@@ -201,12 +201,12 @@ def check_replace_section(params: dict[str, Any]) -> dict[str, str]:
     if start is None or end is None:
         return {}
     if not 10 <= end - start <= 60:
-        return {"infillEndS": _gettext("must be 10 to 60 seconds after the start")}
+        return {"infillEndS": gettext("must be 10 to 60 seconds after the start")}
     return {}
 
 
 def _too_long(length: int, limit: int, version: str) -> str:
-    return _gettext("is %(length)d characters; %(version)s takes %(limit)d") % {
+    return gettext("is %(length)d characters; %(version)s takes %(limit)d") % {
         "length": length,
         "version": version,
         "limit": limit,
