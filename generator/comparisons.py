@@ -22,7 +22,7 @@ def comparable_models() -> dict[catalog.Kind, list[catalog.CatalogModel]]:
     found: dict[catalog.Kind, list[catalog.CatalogModel]] = {}
     for model in catalog.MODELS:
         operation = model.operation()
-        if operation.image_param is None and _takes_prompt(operation):
+        if not operation.file_params and not operation.is_followup and _takes_prompt(operation):
             found.setdefault(model.kind, []).append(model)
     return {kind: models for kind, models in found.items() if len(models) >= FEWEST}
 

@@ -30,7 +30,7 @@ def instant_sandbox(sandbox):
 @pytest.mark.django_db(transaction=True)
 def test_a_song_then_its_wav_and_its_timed_lyrics_from_the_command_line(staff):
     made = json.loads(
-        kie("generate", "suno", "--prompt", "a jingle", "--set", "model=V4_5", "--wait", "--json")
+        kie("generate", "suno", "--prompt", "a jingle", "--set", "version=V4_5", "--wait", "--json")
     )
     assert made["state"] == "SUCCEEDED" and len(made["assets"]) == 2
     first = made["assets"][0]

@@ -39,7 +39,7 @@ _PRICE_SOURCE = _("kie.ai price table, 2026-06-30 (kie-api.md 10.1)")
 
 def _version(default="V5", versions=VERSIONS) -> Param:
     return Param(
-        "model",
+        "version",  # kie's "model" field; named apart from the form's catalog model key
         ParamType.CHOICE,
         _("Suno version"),
         help=_("Newer versions sound better; V4 makes at most 4 minutes, the others 8."),
@@ -153,7 +153,7 @@ _UPLOAD = Param(
 def check_generate(params: dict[str, Any]) -> dict[str, str]:
     """kie's rules that tie fields together (kie-api.md 8.1), in the active language."""
     errors: dict[str, str] = {}
-    version = params.get("model") or "V5"
+    version = params.get("version") or "V5"
     custom = bool(params.get("customMode"))
     prompt, style, title = (params.get(n) or "" for n in ("prompt", "style", "title"))
     if custom:
@@ -187,7 +187,7 @@ def check_extend(params: dict[str, Any]) -> dict[str, str]:
     errors = {}
     if params.get("defaultParamFlag"):
         errors = check_generate({**params, "customMode": True})
-    version = params.get("model") or "V5"
+    version = params.get("version") or "V5"
     at = params.get("continueAt")
     if at is not None and at > MAX_SECONDS.get(version, 480):
         errors["continueAt"] = gettext("is past the longest track %(version)s makes") % {

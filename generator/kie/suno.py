@@ -300,6 +300,8 @@ def request_body(endpoint: Endpoint, fields: dict[str, Any]) -> dict[str, Any]:
             continue
         if key in SOURCE_KEYS and endpoint.source_as and key in endpoint.source_as:
             key = endpoint.source_as[key]
+        if key == "version":  # the catalog's name for kie's "model" field (Suno version)
+            key = "model"
         if key in ("uploadUrl",) and isinstance(value, list):
             value = value[0]
         body[key] = value

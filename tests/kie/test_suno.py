@@ -211,7 +211,7 @@ def test_create_sends_only_what_each_endpoint_takes_with_a_callback():
     handler, seen = recording({"code": 200, "msg": "success", "data": {"taskId": "abc"}})
     client = make_client(handler)
     source = {"taskId": "music-1", "audioId": "track-1", "audioUrl": "https://a.kie.ai/t.mp3"}
-    client.family("suno", "extend").create("extend", {**source, "model": "V5", "vocalGender": ""})
+    client.family("suno", "extend").create("extend", {**source, "version": "V5", "vocalGender": ""})
     client.family("suno", "wav").create("wav", dict(source))
     client.family("suno", "add-vocals").create("add-vocals", {**source, "prompt": "la"})
     bodies = [(r.url.path, json.loads(r.content)) for r in seen]
