@@ -7,9 +7,10 @@ import pytest
 from generator import catalog
 
 
-def test_every_model_has_a_text_to_image_operation_and_a_price():
+def test_every_image_model_has_a_text_to_image_operation_and_a_price():
     for model in catalog.MODELS:
-        assert model.kind is catalog.Kind.IMAGE
+        if model.kind is not catalog.Kind.IMAGE or model.family is catalog.Family.SUNO:
+            continue
         assert model.operation().key == "text-to-image"
         assert model.estimate({p.name: p.default for p in model.operation().params}) > 0
         assert model.pricing.source
@@ -85,7 +86,52 @@ def test_prices_scale_with_variants_choose_by_option_and_take_overrides():
 
 
 def test_undocumented_prices_are_marked_as_estimates():
-    assert all(not m.pricing.documented for m in catalog.MODELS)
+    image_models = [m for m in catalog.MODELS if m.family is not catalog.Family.SUNO]
+    assert all(not m.pricing.documented for m in image_models if m.kind is catalog.Kind.IMAGE)
+
+
+def test_suno_prices_come_from_kies_table_and_the_soundtrack_is_free():
+    assert catalog.get("suno").estimate({}) == 12
+    stems = catalog.get("suno-stems")
+    assert [stems.estimate({"type": t}) for t in ("separate_vocal", "split_stem")] == [10, 50]
+    assert catalog.get("suno-wav").estimate({}) == Decimal("0.4")
+    assert catalog.get("soundtrack").estimate({}) == 0
+    assert all(m.pricing.documented for m in catalog.MODELS if m.family is catalog.Family.SUNO)
+
+
+@pytest.mark.parametrize(
+    ("version", "field", "length", "ok"),
+    [
+        ("V4", "style", 200, True),
+        ("V4", "style", 201, False),
+        ("V4_5", "style", 1000, True),
+        ("V4_5ALL", "title", 81, False),
+        ("V5", "title", 100, True),
+        ("V4", "prompt", 3001, False),
+        ("V5_5", "prompt", 5000, True),
+    ],
+)
+def test_suno_limits_are_checked_per_version_before_sending(version, field, length, ok):
+    raw = {"version": version, "customMode": True, "style": "pop", "title": "T", "prompt": "la"}
+    raw[field] = "x" * length
+    if ok:
+        catalog.validate(catalog.get("suno"), "generate", raw)
+    else:
+        with pytest.raises(catalog.CatalogError) as caught:
+            catalog.validate(catalog.get("suno"), "generate", raw)
+        assert field in caught.value.errors
+
+
+def test_suno_custom_mode_needs_style_and_title_and_simple_mode_a_short_prompt():
+    with pytest.raises(catalog.CatalogError) as caught:
+        catalog.validate(catalog.get("suno"), "generate", {"customMode": True, "prompt": "la"})
+    assert {"style", "title"} <= set(caught.value.errors)
+    with pytest.raises(catalog.CatalogError) as caught:
+        catalog.validate(catalog.get("suno"), "generate", {"prompt": "x" * 501})
+    assert "prompt" in caught.value.errors
+    with pytest.raises(catalog.CatalogError) as caught:
+        catalog.validate(catalog.get("suno"), "generate", {"prompt": "x", "duration": 30})
+    assert "duration" in caught.value.errors
 
 
 def test_sandbox_can_find_the_entry_behind_a_request():

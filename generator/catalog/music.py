@@ -160,9 +160,9 @@ def check_generate(params: dict[str, Any]) -> dict[str, str]:
         prompt_max, style_max, title_max = CUSTOM_LIMITS.get(version, CUSTOM_LIMITS["V5"])
         if not style:
             errors["style"] = gettext("is required in custom mode")
-        if "title" in params and not title:
+        if not title:
             errors["title"] = gettext("is required in custom mode")
-        if not prompt and not params.get("instrumental") and "prompt" in params:
+        if not prompt and not params.get("instrumental"):
             errors["prompt"] = gettext("holds the lyrics: required in custom mode with vocals")
         for name, value, limit in (
             ("prompt", prompt, prompt_max),
@@ -172,7 +172,7 @@ def check_generate(params: dict[str, Any]) -> dict[str, str]:
             if len(value) > limit and name not in errors:
                 errors[name] = _too_long(len(value), limit, version)
     else:
-        if "prompt" in params and not prompt:
+        if not prompt:
             errors["prompt"] = gettext("is required")
         elif len(prompt) > SIMPLE_PROMPT_LIMIT:
             errors["prompt"] = _too_long(len(prompt), SIMPLE_PROMPT_LIMIT, version)

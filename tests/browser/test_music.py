@@ -78,6 +78,7 @@ def test_the_first_track_plays_while_the_second_is_coming(
         "(el) => el.currentTime > 0.3 && !el.paused", arg=player.element_handle(), timeout=8000
     )
     assert task.assets.count() == 0  # the second track is still coming
+    page.screenshot(path="/tmp/music-card-streaming.png")
 
     advance(clock, 6)  # kie: SUCCESS, both tracks saved
     task.refresh_from_db()
