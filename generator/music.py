@@ -213,7 +213,28 @@ def _save(task, index, url, stream, size, sha256, content_type, extension, role)
         raise MediaError(_("not a readable video") + f" ({type(exc).__name__})") from None
     finally:
         stream.seek(0)
-    return _commit(asset, stream, extension)
+    return _commit(asset, stream, extension, thumbnail=video_thumbnail(stream))
+
+
+def video_thumbnail(stream) -> ContentFile | None:
+    """The video's first frame as a WebP thumbnail (None when it has no picture)."""
+    stream.seek(0)
+    try:
+        with av.open(stream, mode="r") as container:
+            if not container.streams.video:
+                return None
+            frame = next(container.decode(container.streams.video[0]), None)
+            if frame is None:
+                return None
+            picture = frame.to_image()
+            picture.thumbnail((640, 640))
+            out = io.BytesIO()
+            picture.save(out, "WEBP", quality=80)
+            return ContentFile(out.getvalue())
+    except (av.error.FFmpegError, ValueError, OSError):
+        return None
+    finally:
+        stream.seek(0)
 
 
 def _commit(asset: Asset, stream, extension: str, thumbnail=None, waveform=None, poster=None):

@@ -231,6 +231,12 @@ def _make_asset(task: GenerationTask) -> Asset:
         )
         if video.thumbnail:
             asset.thumbnail.name = video.thumbnail.name  # the same picture: share the file
+        else:
+            from generator.music import video_thumbnail
+
+            picture = video_thumbnail(out)
+            if picture is not None:
+                asset.thumbnail.save(f"task-{task.pk}-0.webp", picture, save=False)
         if video.poster:
             asset.poster.name = video.poster.name
         asset.file.save(

@@ -99,10 +99,11 @@ def test_a_soundtrack_task_makes_a_new_video_and_costs_nothing(staff, settings):
     made = task.assets.get()
     with made.file.open("rb") as stored:
         video_seconds, audio_seconds, codec, _ = streams_of(stored.read())
-    assert made.has_audio and codec == "aac"
+    assert made.has_audio and codec == "aac" and made.thumbnail
     assert video_seconds == pytest.approx(3, abs=0.2) == pytest.approx(made.duration, abs=0.2)
     assert made.details["audio_asset"] == track.pk and task.source_asset == video
     assert task.credits_charged == Decimal(0) and not task.ledger_entries.exclude(amount=0).exists()
+    assert task.charge == "not_charged"
 
 
 @pytest.mark.django_db

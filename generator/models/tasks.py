@@ -384,6 +384,8 @@ class GenerationTask(models.Model):
             return "pending"
         if self.credits_charged is None:
             return "unknown"
+        if self.credits_charged == 0 and not self.create_sent_at:
+            return "not_charged"  # never sent to kie.ai (a soundtrack is made here)
         if self.credits_charged > 0 or not _releases_credits(self.state, self.failure_kind):
             return "charged"
         if self.state == State.FAILED and self.upstream_task_id:

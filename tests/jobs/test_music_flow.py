@@ -151,7 +151,7 @@ def test_music_video_cover_and_lyrics(sandbox, clock, staff):
     video = follow(staff, clock, "suno-video", "mp4", track, author="AutoScale")
     assert video.state == State.SUCCEEDED, (video.failure_message, video.last_error)
     clip = video.assets.get()
-    assert clip.content_type == "video/mp4" and clip.has_audio
+    assert clip.content_type == "video/mp4" and clip.has_audio and clip.thumbnail
     cover = follow(staff, clock, "suno-cover", "cover", track)
     assert cover.state == State.SUCCEEDED and cover.assets.count() == 2
     lyrics = generations.start_generation(staff, "suno-lyrics", "lyrics", {"prompt": "coffee"})
