@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+from decimal import Decimal
 from typing import Any
 
 import av
@@ -24,7 +25,7 @@ from generator import audio, catalog
 from generator.kie import KieError
 from generator.kie import suno as kie_suno
 from generator.media import MediaError, as_django_file, image_thumbnail, inspect_image, spooled_file
-from generator.models import Asset, GenerationTask, State
+from generator.models import Asset, CreditLedgerEntry, GenerationTask, State
 
 logger = logging.getLogger(__name__)
 PIANO_ROLL_SIZE = (800, 300)
@@ -394,13 +395,29 @@ class SunoCallError(Exception):
     """A synchronous call that could not be made or failed; a sentence for a marketer."""
 
 
+# What kie charges at once for the synchronous calls (kie-api.md 10.1).
+TIMED_LYRICS_PRICE = Decimal("0.5")
+BOOST_STYLE_PRICE = Decimal("0.4")
+
+
+def _book_sync_charge(user, price: Decimal, what: str) -> None:
+    """A synchronous call is paid as it answers, with no task: the ledger says so, so the
+    balance reconciliation finds the credits explained."""
+    CreditLedgerEntry.objects.create(
+        kind=CreditLedgerEntry.Kind.CHARGE,
+        amount=-price,
+        user=user if getattr(user, "pk", None) else None,
+        note=what[:200],
+    )
+
+
 def _track_refs(asset: Asset) -> tuple[str, str]:
     if not asset.upstream_id or not asset.task.upstream_task_id or asset.role:
         raise SunoCallError(_("This is not a Suno track."))
     return asset.task.upstream_task_id, asset.upstream_id
 
 
-def timestamped_lyrics(asset: Asset, client) -> list[dict[str, Any]]:
+def timestamped_lyrics(asset: Asset, client, user=None) -> list[dict[str, Any]]:
     """Fetch each word's timing and keep it on the asset (`details["aligned_words"]`)."""
     task_id, audio_id = _track_refs(asset)
     if not asset.lyrics.strip():
@@ -411,18 +428,21 @@ def timestamped_lyrics(asset: Asset, client) -> list[dict[str, Any]]:
         raise SunoCallError(
             _("kie.ai could not time the lyrics: %(error)s") % {"error": exc.message}
         ) from None
+    _book_sync_charge(user, TIMED_LYRICS_PRICE, f"Suno timed lyrics of asset #{asset.pk}")
     asset.details = {**(asset.details or {}), "aligned_words": words}
     asset.save(update_fields=["details"])
     return words
 
 
-def boost_style(text: str, client) -> str:
+def boost_style(text: str, client, user=None) -> str:
     try:
-        return client.suno.boost_style(text)
+        boosted = client.suno.boost_style(text)
     except KieError as exc:
         raise SunoCallError(
             _("kie.ai could not boost the style: %(error)s") % {"error": exc.message}
         ) from None
+    _book_sync_charge(user, BOOST_STYLE_PRICE, "Suno boost style")
+    return boosted
 
 
 def make_persona(asset: Asset, client, name: str, description: str) -> dict[str, str]:

@@ -43,7 +43,7 @@ def asset_timed_lyrics(request, pk: int):
     asset = get_object_or_404(Asset.objects.select_related("task"), pk=pk)
     try:
         with kie_client() as client:
-            words = music.timestamped_lyrics(asset, client)
+            words = music.timestamped_lyrics(asset, client, request.user)
     except music.SunoCallError as exc:
         messages.error(request, str(exc))
     else:

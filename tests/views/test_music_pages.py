@@ -58,6 +58,10 @@ def test_a_finished_track_page_has_player_words_waveform_and_follow_ups(
     assert staff_client.get(f"/assets/{track.pk}/poster/")["Content-Type"] == "image/webp"
 
     staff_client.post(f"/assets/{track.pk}/timed-lyrics/")
+    from generator.models import CreditLedgerEntry
+
+    paid = CreditLedgerEntry.objects.get(note__startswith="Suno timed lyrics")
+    assert paid.amount == -0.5 and paid.task is None  # paid at once, written down
     track.refresh_from_db()
     assert [w["word"] for w in track.details["aligned_words"]][:3] == ["Please", "hold", "the"]
     html = staff_client.get(f"/tasks/{task.pk}/").content.decode()

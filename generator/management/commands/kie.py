@@ -311,7 +311,7 @@ class Command(BaseCommand):
         track = self._track(asset)
         try:
             with kie_client() as client:
-                words = music.timestamped_lyrics(track, client)
+                words = music.timestamped_lyrics(track, client, track.task.created_by)
         except music.SunoCallError as exc:
             raise CommandError(str(exc)) from None
         text = "\n".join(f"{w['start']:7.2f}-{w['end']:7.2f}  {w['word']}" for w in words)
@@ -320,7 +320,7 @@ class Command(BaseCommand):
     def do_boost_style(self, style, json, **_):
         try:
             with kie_client() as client:
-                boosted = music.boost_style(style, client)
+                boosted = music.boost_style(style, client, _owner(None))
         except music.SunoCallError as exc:
             raise CommandError(str(exc)) from None
         self.emit({"style": boosted}, json, boosted)
