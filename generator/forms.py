@@ -142,7 +142,9 @@ class GenerationForm(forms.Form):
     )
     # The result a follow-up acts on (a track to extend, separate, convert...).
     source_asset = KnownChoiceField(
-        queryset=Asset.objects.all(), required=False, widget=forms.HiddenInput
+        queryset=Asset.objects.all(),
+        required=False,
+        widget=forms.HiddenInput(attrs={"data-carry": ""}),
     )
     save_as = forms.CharField(
         max_length=120,

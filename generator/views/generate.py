@@ -83,7 +83,7 @@ def _initial_values(request, model, operation, input_asset) -> dict:
     a saved prompt just picked."""
     initial = {"model": model.key, "operation": operation.key}
     source_id = database_id(request.GET.get("source_asset"))
-    if source_id and Asset.objects.filter(pk=source_id).exists():
+    if operation.is_followup and source_id and Asset.objects.filter(pk=source_id).exists():
         initial["source_asset"] = source_id
     if input_asset:
         initial["input_asset"] = input_asset.pk

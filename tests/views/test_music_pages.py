@@ -157,3 +157,10 @@ def test_a_track_is_served_in_byte_ranges_so_the_player_seeks(staff, staff_clien
     tail = staff_client.get(url, HTTP_RANGE="bytes=-10")
     assert b"".join(tail.streaming_content) == data[-10:]
     assert staff_client.get(url, HTTP_RANGE=f"bytes={len(data)}-").status_code == 416
+
+
+@pytest.mark.django_db
+def test_the_song_form_offers_no_follow_up_tab_without_a_track(staff_client):
+    html = staff_client.get("/generate/?model=suno").content.decode()
+    assert "operation=upload-cover" in html
+    assert "operation=extend" not in html and "operation=add-vocals" not in html
