@@ -234,6 +234,11 @@ KIE_DOWNLOAD_HOSTS = env_list(
     "KIE_DOWNLOAD_HOSTS",
     [".aiquickdraw.com", ".kie.ai", ".redpandaai.co", ".r2.cloudflarestorage.com", ".r2.dev"],
 )
+# A Suno track plays from kie's stream link before it is saved (kie-api.md 8.3): the
+# players may load sound from the hosts results come from.
+_POLICY["DIRECTIVES"]["media-src"] += [
+    f"https://*{host}" if host.startswith(".") else f"https://{host}" for host in KIE_DOWNLOAD_HOSTS
+] + ([KIE_SANDBOX_URL] if KIE_USE_SANDBOX else [])
 # The largest result file kept, per kind (checked while it streams in, and again once its
 # content says what it is). KIE_MAX_DOWNLOAD_BYTES is the former name of the image cap.
 KIE_MAX_IMAGE_BYTES = env_int(

@@ -22,7 +22,12 @@ def comparable_models() -> dict[catalog.Kind, list[catalog.CatalogModel]]:
     found: dict[catalog.Kind, list[catalog.CatalogModel]] = {}
     for model in catalog.MODELS:
         operation = model.operation()
-        if not operation.file_params and _takes_prompt(operation) and not model.retired:
+        if (
+            not operation.file_params
+            and not operation.is_followup
+            and _takes_prompt(operation)
+            and not model.retired
+        ):
             found.setdefault(model.kind, []).append(model)
     return {kind: models for kind, models in found.items() if len(models) >= FEWEST}
 

@@ -105,7 +105,7 @@ def source_problem(
 ) -> str | None:
     """Why `asset` cannot be this follow-up's source, in words; None when it fits."""
     if asset is None:
-        return _("%(operation)s needs the finished video it acts on.") % {
+        return _("%(operation)s needs the finished result it acts on.") % {
             "operation": operation.label
         }
     task = asset.task
@@ -122,7 +122,7 @@ def source_problem(
         }
     if task.state != State.SUCCEEDED:
         return _("The task that made it has not finished.")
-    if not task.upstream_task_id:
+    if not task.upstream_task_id and model.family is not catalog.Family.LOCAL:
         return _("kie.ai does not know the task that made it (no kie.ai task id).")
     return None
 

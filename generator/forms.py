@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy
 
 from generator import catalog
 from generator.catalog import ParamType
+from generator.catalog.validation import FILE_TYPES
 from generator.generations import ImageInput
 from generator.ids import database_id
 from generator.models import Asset, Prompt, TaskInput
-
-_FILE_TYPES = (ParamType.IMAGES, ParamType.VIDEOS, ParamType.AUDIO)
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -63,6 +62,15 @@ def _field_for(param: catalog.Param) -> forms.Field:
         if param.maximum is not None:
             attrs["max"] = f"{param.maximum:g}"
         return forms.CharField(widget=forms.NumberInput(attrs=attrs), **common)
+    if param.type is ParamType.AUDIO:
+        attrs = {"accept": "audio/mpeg,audio/wav,audio/x-wav,audio/mp4,audio/x-m4a"}
+        field = MultipleImageField(**common)
+        field.widget = (
+            forms.ClearableFileInput(attrs=attrs)
+            if param.max_items == 1
+            else MultipleImageInput(attrs=attrs)
+        )
+        return field
     if param.type is ParamType.IMAGES:
         field = MultipleImageField(**common)
         if param.max_items == 1:
@@ -132,14 +140,18 @@ class GenerationForm(forms.Form):
     # as input of an edit") and an earlier task's reference images ("change and re-run").
     input_asset = KnownChoiceField(
         queryset=Asset.objects.filter(
-            Q(content_type__startswith="image/") | Q(content_type__startswith="video/")
+            Q(content_type__startswith="image/")
+            | Q(content_type__startswith="video/")
+            | Q(content_type__startswith="audio/")
         ),
         required=False,
         widget=forms.HiddenInput,
     )
     earlier_inputs = KnownInputsField(
         queryset=TaskInput.objects.filter(
-            Q(content_type__startswith="image/") | Q(content_type__startswith="video/")
+            Q(content_type__startswith="image/")
+            | Q(content_type__startswith="video/")
+            | Q(content_type__startswith="audio/")
         ),
         required=False,
         widget=forms.MultipleHiddenInput,
@@ -148,8 +160,8 @@ class GenerationForm(forms.Form):
     source_asset = KnownChoiceField(
         queryset=Asset.objects.select_related("task"),
         required=False,
-        label=gettext_lazy("Source video"),
-        widget=forms.HiddenInput,
+        label=gettext_lazy("Source"),
+        widget=forms.HiddenInput(attrs={"data-carry": ""}),
     )
     save_as = forms.CharField(
         max_length=120,
@@ -169,7 +181,7 @@ class GenerationForm(forms.Form):
         )
         for param in operation.params:
             self.fields[param.name] = _field_for(param)
-            if param.default is not None and param.type not in _FILE_TYPES:
+            if param.default is not None and param.type not in FILE_TYPES:
                 self.fields[param.name].initial = (
                     param.default if param.type is ParamType.BOOL else str(param.default)
                 )
@@ -179,7 +191,7 @@ class GenerationForm(forms.Form):
         # What a switch of model, operation or saved prompt carries over to the new form
         # (the template marks the carried images the same way).
         for param in operation.params:
-            if param.type not in _FILE_TYPES:
+            if param.type not in FILE_TYPES:
                 self.fields[param.name].widget.attrs["data-carry"] = ""
         self.fields["saved_prompt"].widget.attrs["data-carry"] = ""
         self.order_fields(["saved_prompt"] + [p.name for p in operation.params])
@@ -244,7 +256,7 @@ class GenerationForm(forms.Form):
         """Raw values for catalog.validate: strings and booleans, images left out."""
         values = {}
         for param in self.catalog_operation.params:
-            if param.type in _FILE_TYPES:
+            if param.type in FILE_TYPES:
                 continue
             value = self.cleaned_data.get(param.name)
             if param.type is ParamType.BOOL:

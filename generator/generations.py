@@ -19,7 +19,18 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from generator import availability, catalog, credits, followups, inputs, jobs, prices
+from generator import (
+    audio,
+    availability,
+    catalog,
+    credits,
+    followups,
+    inputs,
+    jobs,
+    music,
+    prices,
+    soundtrack,
+)
 from generator.kie.veo import UPGRADE_MARK
 from generator.media import MediaError, inspect_image
 from generator.models import (
@@ -39,6 +50,7 @@ from generator.templatetags.studio import credit_amount
 
 logger = logging.getLogger(__name__)
 MAX_INPUT_BYTES = 10 * 1024 * 1024
+MAX_TRACK_BYTES = 50 * 1024 * 1024
 POLLED_STATES = (State.SUBMITTED, State.RUNNING)
 
 
@@ -124,18 +136,27 @@ def start_generation(
     Raises catalog.CatalogError naming each field that is wrong; nothing is saved then.
     With a form's one-time `submission_token`, posting it again returns the task it
     already made instead of paying for a second one. `made_from`: the task makes a new
-    version of that asset (its lineage). `source_asset`: the video a follow-up (extend,
-    1080p, 4K) acts on; required by a follow-up, refused by any other operation.
+    version of that asset (its lineage). `source_asset`: the result a follow-up acts on
+    (a video to extend or upscale, a track to extend or separate, a video to put music
+    under); required by a follow-up, refused by any other operation.
     """
     model = catalog.get(model_key)
     operation = model.operation(operation_key)
     availability.refuse_if_unavailable(model)
     _check_source(model, operation, source_asset)
+    if operation.api_model == "wav" and model.family is catalog.Family.SUNO:
+        earlier_wav = music.earlier_conversion(user, model.key, source_asset)
+        if earlier_wav:  # kie makes one WAV per track (409 after): the earlier one it is
+            return earlier_wav
     raw = dict(raw_params)
     given = _inputs_by_param(operation, images or [])
     for name, items in given.items():
         raw[name] = [item.label for item in items]
     operation, params = catalog.validate(model, operation.key, raw)
+    if model.family is catalog.Family.LOCAL:
+        problems = soundtrack.check_inputs(params, source_asset)
+        if problems:
+            raise catalog.CatalogError(problems)
     checked = []
     for param in operation.file_params:
         params.pop(param.name, None)
@@ -182,6 +203,32 @@ def submission_key(token: str) -> str:
     """A form's one-time token, as stored: the same token never makes a second task,
     whatever else the post says (a double click, a resent or replayed form)."""
     return hashlib.sha256(f"submission:{token}".encode()).hexdigest() if token else ""
+
+
+def _check_track(upload: ImageInput, param_name: str) -> str:
+    """An uploaded track, probed by decoding it with PyAV (never by its name)."""
+    if upload.earlier_input:
+        return upload.earlier_input.content_type
+    if upload.asset:
+        if not upload.asset.content_type.startswith("audio/"):
+            raise catalog.CatalogError({param_name: _("that asset is not a track")})
+        return upload.asset.content_type
+    size = getattr(upload.file, "size", None)
+    if size is not None and size > MAX_TRACK_BYTES:
+        raise catalog.CatalogError(
+            {
+                param_name: _("“%(file)s” is %(size)d MB; the limit is 50 MB.")
+                % {"file": upload.label, "size": size // 1_048_576}
+            }
+        )
+    try:
+        info = audio.probe_audio(upload.file, max_seconds=8 * 60)
+    except MediaError as exc:
+        reason = str(exc).split(" (", 1)[0]
+        raise catalog.CatalogError(
+            {param_name: _("“%(file)s”: %(reason)s.") % {"file": upload.label, "reason": reason}}
+        ) from None
+    return info.content_type
 
 
 def _record(user, model, operation, params, checked, saved_prompt, key, made_from, source):
@@ -259,6 +306,8 @@ def _check_source(model, operation, source_asset: Asset | None) -> None:
             )
         return
     problem = followups.source_problem(model, operation, source_asset)
+    if not problem and model.family is catalog.Family.SUNO:
+        problem = music.source_problem(operation, source_asset)
     if problem:
         raise catalog.CatalogError({"source_asset": problem})
     if not operation.params:
@@ -317,6 +366,8 @@ def _check_input(model, param: catalog.Param, item: ImageInput) -> str:
     the parameter when it is not what the parameter takes."""
     if param.type is catalog.ParamType.VIDEOS:
         return _check_video(model, item, param.name)
+    if param.type is catalog.ParamType.AUDIO:
+        return _check_track(item, param.name)
     return _check_image(item, param.name)
 
 

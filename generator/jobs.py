@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_q.tasks import async_task
 
-from generator import availability, catalog, credits, followups
+from generator import availability, catalog, credits, followups, music, soundtrack
 from generator.heartbeat import heartbeat
 from generator.kie import (
     AuthenticationError,
@@ -44,6 +44,7 @@ from generator.kie import (
     downloads,
 )
 from generator.kie.downloads import DownloadError, host_allowed
+from generator.kie.errors import AlreadyExistsError
 from generator.media import MediaError, as_django_file, examine, max_download_bytes, spooled_file
 from generator.models import (
     Asset,
@@ -145,9 +146,14 @@ def submit(task_id: int) -> None:
             % {"reason": status.reason},
         )
         return
+    if model.family is catalog.Family.LOCAL:  # made here, nothing sent to kie.ai
+        soundtrack.make(task)
+        return
     with kie_client() as client:
         fields = dict(task.params)
-        if operation.is_followup:
+        if operation.is_followup and model.family is catalog.Family.SUNO:
+            fields.update(music.source_fields(task))
+        elif operation.is_followup:
             source = followups.upstream_fields(task)
             if source is None:
                 _source_gone(task)
@@ -165,7 +171,7 @@ def submit(task_id: int) -> None:
         if not task.mark_create_sent(claim):
             return
         try:
-            upstream_id = client.family(model.family).create(
+            upstream_id = client.family(model.family, operation.api_model).create(
                 operation.api_model, fields, callback_url_for(task)
             )
         except KieError as exc:
@@ -409,6 +415,11 @@ def describe_submit_failure(task: GenerationTask, exc: KieError) -> tuple[str, s
         ) % {"needed": credit_number(task.credits_estimated)}
     if isinstance(exc, AuthenticationError):
         return FailureKind.AUTH, _("kie.ai refused our API key. Ask an admin to check KIE_API_KEY.")
+    if isinstance(exc, AlreadyExistsError):
+        return FailureKind.INPUT, _(
+            "kie.ai already made this from the same track (%(error)s); the earlier task "
+            "holds the result. Nothing was charged."
+        ) % {"error": exc.message}
     if isinstance(exc, InputError):
         return FailureKind.INPUT, _("kie.ai refused the settings: %(error)s") % {
             "error": exc.message
@@ -575,8 +586,12 @@ def poll_due_tasks(limit: int = 25, only: list[int] | None = None, keep_alive=No
 def poll_task(task: GenerationTask, client) -> None:
     model = task.catalog_model
     now = timezone.now()
+    if model.family is catalog.Family.LOCAL:  # its worker died mid-way: make it again
+        soundtrack.make(task)
+        return
     try:
-        status = client.family(model.family).get_status(task.upstream_task_id)
+        api_model = model.operation(task.operation).api_model
+        status = client.family(model.family, api_model).get_status(task.upstream_task_id)
     except NotFoundError as exc:
         if task.upstream_id_source in ("callback", "admin"):
             _evidence_refuted(task, exc)
@@ -675,6 +690,10 @@ def apply_status(task: GenerationTask, status: TaskStatus, now) -> None:
     result_urls = status.result_urls or tuple(
         url for url in status.short_lived_urls if host_allowed(url, download_hosts())
     )
+    if status.stage and status.stage != task.stage:
+        # Suno's stages: text, first track, all tracks (the card shows each).
+        GenerationTask.objects.filter(pk=task.pk).update(stage=status.stage)
+        task.stage = status.stage
     if status.state is UpstreamState.SUCCEEDED and not result_urls:
         # kie's record can lag behind its own success (kie-api.md 11.6): the task was
         # paid for, so keep asking until the timeout rather than give up now.
@@ -875,6 +894,8 @@ def download(task_id: int) -> None:
 def store_result(task: GenerationTask, index: int, url: str, client, deadline: float) -> Asset:
     """Stream one result into storage: allowed hosts, size caps, content named by its bytes,
     its facts and pictures (thumbnail; a video's poster; a track's waveform)."""
+    if music.is_suno(task):
+        return music.store_result(task, index, url, _suno_fetcher(client, deadline, task.kind))
     with spooled_file() as stream:
         try:
             fetched = _fetch(url, stream, client, deadline, task.kind)
@@ -934,6 +955,18 @@ def store_result(task: GenerationTask, index: int, url: str, client, deadline: f
                     stored.storage.delete(stored.name)
             raise
         return asset
+
+
+def _suno_fetcher(client, deadline: float, task_kind: str):
+    def fetch(url: str, stream):
+        fetched = _fetch(url, stream, client, deadline, task_kind)
+        if fetched.content_type in WEB_PAGE_TYPES:
+            raise DownloadError(
+                _("the server sent a web page instead of the file"), permanent=False
+            )
+        return fetched.size, fetched.sha256, fetched.content_type
+
+    return fetch
 
 
 def _fetch(url: str, stream, client, deadline: float, task_kind: str) -> downloads.Downloaded:

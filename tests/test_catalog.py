@@ -7,10 +7,11 @@ import pytest
 from generator import catalog
 
 
-def test_every_image_model_starts_with_text_to_image_and_every_model_has_a_price():
+def test_every_image_model_has_a_text_to_image_operation_and_a_price():
     for model in catalog.MODELS:
-        if model.kind is catalog.Kind.IMAGE:
-            assert model.operation().key == "text-to-image"
+        if model.kind is not catalog.Kind.IMAGE or model.family is catalog.Family.SUNO:
+            continue
+        assert model.operation().key == "text-to-image"
         assert model.estimate({p.name: p.default for p in model.operation().params}) > 0
         assert model.pricing.source
 
@@ -102,6 +103,50 @@ def test_prices_chosen_by_several_parameters_and_per_second():
     assert kling_30.estimate({"duration": "3", "mode": "std", "sound": True}) == Decimal("60")
     overrides = {"mode=std,sound=true": Decimal("10")}
     assert kling_30.estimate({"duration": "3", "mode": "std", "sound": True}, overrides) == 30
+
+
+def test_suno_prices_come_from_kies_table_and_the_soundtrack_is_free():
+    assert catalog.get("suno").estimate({}) == 12
+    stems = catalog.get("suno-stems")
+    assert [stems.estimate({"type": t}) for t in ("separate_vocal", "split_stem")] == [10, 50]
+    assert catalog.get("suno-wav").estimate({}) == Decimal("0.4")
+    assert catalog.get("soundtrack").estimate({}) == 0
+    assert all(m.pricing.documented for m in catalog.MODELS if m.family is catalog.Family.SUNO)
+
+
+@pytest.mark.parametrize(
+    ("version", "field", "length", "ok"),
+    [
+        ("V4", "style", 200, True),
+        ("V4", "style", 201, False),
+        ("V4_5", "style", 1000, True),
+        ("V4_5ALL", "title", 81, False),
+        ("V5", "title", 100, True),
+        ("V4", "prompt", 3001, False),
+        ("V5_5", "prompt", 5000, True),
+    ],
+)
+def test_suno_limits_are_checked_per_version_before_sending(version, field, length, ok):
+    raw = {"version": version, "customMode": True, "style": "pop", "title": "T", "prompt": "la"}
+    raw[field] = "x" * length
+    if ok:
+        catalog.validate(catalog.get("suno"), "generate", raw)
+    else:
+        with pytest.raises(catalog.CatalogError) as caught:
+            catalog.validate(catalog.get("suno"), "generate", raw)
+        assert field in caught.value.errors
+
+
+def test_suno_custom_mode_needs_style_and_title_and_simple_mode_a_short_prompt():
+    with pytest.raises(catalog.CatalogError) as caught:
+        catalog.validate(catalog.get("suno"), "generate", {"customMode": True, "prompt": "la"})
+    assert {"style", "title"} <= set(caught.value.errors)
+    with pytest.raises(catalog.CatalogError) as caught:
+        catalog.validate(catalog.get("suno"), "generate", {"prompt": "x" * 501})
+    assert "prompt" in caught.value.errors
+    with pytest.raises(catalog.CatalogError) as caught:
+        catalog.validate(catalog.get("suno"), "generate", {"prompt": "x", "duration": 30})
+    assert "duration" in caught.value.errors
 
 
 def test_sandbox_can_find_the_entry_behind_a_request():

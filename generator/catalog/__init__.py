@@ -19,7 +19,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import images, market_videos, restyle, videos
+from . import images, market_videos, music, restyle, videos
 from .types import (
     CatalogError,
     CatalogModel,
@@ -57,6 +57,7 @@ MODELS: tuple[CatalogModel, ...] = (
     *videos.MODELS,
     *market_videos.MODELS,
     *restyle.MODELS,
+    *music.MODELS,
 )
 _BY_KEY = {model.key: model for model in MODELS}
 KIND_LABELS = {

@@ -32,6 +32,7 @@ class Family(StrEnum):
     ALEPH = "aleph"
     LUMA = "luma"
     SUNO = "suno"
+    LOCAL = "local"  # made here, without kie.ai (a soundtrack under a video): no credits
 
 
 class ParamType(StrEnum):

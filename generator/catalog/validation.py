@@ -12,9 +12,9 @@ from django.utils.translation import ngettext
 
 from .types import CatalogError, CatalogModel, Operation, Param, ParamType
 
+FILE_TYPES = (ParamType.IMAGES, ParamType.VIDEOS, ParamType.AUDIO)
 _TRUE_WORDS = {"1", "true", "yes", "on"}
 _FALSE_WORDS = {"0", "false", "no", "off", ""}
-_FILE_TYPES = (ParamType.IMAGES, ParamType.VIDEOS, ParamType.AUDIO)
 
 
 def coerce(param: Param, raw: Any) -> Any:
@@ -73,7 +73,7 @@ def coerce(param: Param, raw: Any) -> Any:
                 return value
         options = ", ".join(str(v) for v in param.choice_values())
         raise ValueError(_("must be one of %(options)s") % {"options": options})
-    if param.type in _FILE_TYPES:
+    if param.type in FILE_TYPES:
         items = list(raw) if isinstance(raw, list | tuple) else [raw]
         items = [item for item in items if item]
         if param.max_items is not None and len(items) > param.max_items:
@@ -125,7 +125,7 @@ def validate(
         if empty and param.type is ParamType.BOOL and param.name in raw:
             empty = False  # an unticked checkbox is an answer
         if empty:
-            if param.type in _FILE_TYPES:
+            if param.type in FILE_TYPES:
                 if param.min_items:
                     errors[param.name] = _needs_files(param)
                 else:
@@ -141,7 +141,7 @@ def validate(
         except ValueError as exc:
             errors[param.name] = str(exc)
             continue
-        if param.type in _FILE_TYPES and len(value) < param.min_items:
+        if param.type in FILE_TYPES and len(value) < param.min_items:
             errors[param.name] = _needs_files(param)
             continue
         if param.required and value in ("", []):

@@ -89,6 +89,7 @@ class KieClient:
         from .luma import Luma
         from .market import Market
         from .runway import Runway
+        from .suno import Suno
         from .veo import Veo
 
         self.gpt4o_image = Gpt4oImage(self)
@@ -98,6 +99,7 @@ class KieClient:
         self.runway = Runway(self)
         self.aleph = Aleph(self)
         self.luma = Luma(self)
+        self.suno = Suno(self)
         self.account = Account(self)
         self.discovery = Discovery(self)
         self.files = Files(self)
@@ -114,8 +116,11 @@ class KieClient:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    def family(self, name: str):
-        """The adapter for a catalog Family value ("gpt4o_image", "flux_kontext", "market")."""
+    def family(self, name: str, api_model: str | None = None):
+        """The adapter for a catalog Family value ("gpt4o_image", "flux_kontext", "market",
+        "veo", ...). Suno's endpoints differ per operation: `api_model` names it."""
+        if name == "suno":
+            return self.suno.endpoint(api_model)
         adapter = {
             "gpt4o_image": self.gpt4o_image,
             "flux_kontext": self.flux_kontext,

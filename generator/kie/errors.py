@@ -49,6 +49,11 @@ class InputError(KieError):
     """400/422 at create: kie refused the parameters."""
 
 
+class AlreadyExistsError(InputError):
+    """409: the result exists already (a track converted to WAV before, a song's cover
+    made before). Nothing was made or charged; not retryable."""
+
+
 class NotFoundError(KieError):
     """404, or 422 "recordInfo is null": kie does not know (or does not yet show) the task."""
 
@@ -104,6 +109,8 @@ def error_for(code: int, message: str, http_status: int | None, retry_after: flo
         return InsufficientCreditsError(message or "Insufficient credits", **kwargs)
     if code == 404:
         return NotFoundError(message or "Not found", **kwargs)
+    if code == 409:
+        return AlreadyExistsError(message or "already exists", **kwargs)
     if code == 422 and _says_record_is_null(message):
         return NotFoundError(message, **kwargs)
     if code in (400, 413, 422, 451):

@@ -28,6 +28,8 @@ class TaskStatus:
     error_message: str = ""
     # What kie.ai says the task cost, where it says so (Market's creditsConsumed).
     credits_consumed: Decimal | None = None
+    # A family's stage word while it runs (Suno: "pending", "text", "first"; "complete").
+    stage: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property

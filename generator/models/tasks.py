@@ -384,6 +384,8 @@ class GenerationTask(models.Model):
             return "pending"
         if self.credits_charged is None:
             return "unknown"
+        if self.credits_charged == 0 and not self.create_sent_at:
+            return "not_charged"  # never sent to kie.ai (a soundtrack is made here)
         if self.credits_charged > 0 or not _releases_credits(self.state, self.failure_kind):
             return "charged"
         if self.state == State.FAILED and self.upstream_task_id:
@@ -416,7 +418,7 @@ class GenerationTask(models.Model):
         it): a poll that learns nothing new sends no card."""
         progress = self.display_progress
         credits = Decimal(self.credits_shown).quantize(Decimal("0.01"))
-        return f"{self.state}.{'x' if progress is None else progress}.{credits}"
+        return f"{self.state}.{'x' if progress is None else progress}.{credits}.{self.stage}"
 
     # --- the state machine -----------------------------------------------------------
     def transition(self, to: str, *, message: str = "", failure_kind: str = "", **fields) -> None:

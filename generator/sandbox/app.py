@@ -52,6 +52,7 @@ from . import (
     luma,
     market,
     runway,
+    suno,
     uploads,
     veo,
 )
@@ -82,6 +83,7 @@ _FAMILY_MODULES: tuple[ModuleType, ...] = (
     runway,
     aleph,
     luma,
+    suno,
     account,
     discovery,
     uploads,

@@ -137,6 +137,7 @@ class SandboxState:
         self.marker_counts: OrderedDict[tuple[str, str], int] = OrderedDict()
         self.rng = random.Random(self.config.seed)
         self.callbacks_due: dict[str, Task] = {}  # tasks whose callback is not delivered
+        self.suno: dict[str, dict[str, Any]] = {}  # Suno's own facts per task (suno.py)
         self.stats = control.Stats(initial_balance=self.balance)
 
     # --- the task timeline -----------------------------------------------------------

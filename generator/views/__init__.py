@@ -22,6 +22,7 @@ from generator.views.gallery import gallery, gallery_live
 from generator.views.generate import estimate, generate
 from generator.views.language import set_language
 from generator.views.library import asset_provenance, library_page, library_zip
+from generator.views.music import asset_soundtrack, asset_timed_lyrics
 from generator.views.review import (
     asset_comment,
     asset_decide,
@@ -41,6 +42,8 @@ __all__ = [
     "analytics_page",
     "asset_file",
     "asset_page",
+    "asset_soundtrack",
+    "asset_timed_lyrics",
     "asset_provenance",
     "asset_submit",
     "asset_poster",

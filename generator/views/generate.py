@@ -83,6 +83,9 @@ def _initial_values(request, model, operation, input_asset) -> dict:
     re-run"), then what the marketer had typed before switching model or operation, then
     a saved prompt just picked."""
     initial = {"model": model.key, "operation": operation.key}
+    source_id = database_id(request.GET.get("source_asset"))
+    if operation.is_followup and source_id and Asset.objects.filter(pk=source_id).exists():
+        initial["source_asset"] = source_id
     if input_asset:
         initial["input_asset"] = input_asset.pk
     initial.update(_initial_from_task(request, model, operation))
@@ -220,6 +223,8 @@ def _models_by_kind(operation, statuses) -> list[tuple[str, list[tuple]]]:
             continue
         links = []
         for model in models:
+            if all(op.is_followup for op in model.operations):
+                continue  # started from a result's page, not from nothing
             query = f"?model={model.key}"
             keys = [op.key for op in model.operations]
             if operation.key in keys[1:] and not operation.is_followup:

@@ -107,7 +107,12 @@ def test_only_a_finished_result_of_the_comparison_can_win(staff, staff_client):
 
 def test_only_models_of_one_kind_that_need_no_image_are_offered():
     offered = comparisons.comparable_models()
-    assert set(offered) == {catalog.Kind.IMAGE, catalog.Kind.VIDEO}
+    assert set(offered) == {catalog.Kind.IMAGE, catalog.Kind.VIDEO, catalog.Kind.AUDIO}
+    assert {model.key for model in offered[catalog.Kind.AUDIO]} == {
+        "suno",
+        "suno-lyrics",
+        "suno-sounds",
+    }
     assert {model.key for model in offered[catalog.Kind.IMAGE]} == {
         "4o-image",
         "flux-kontext-pro",

@@ -302,8 +302,9 @@ def test_family_returns_adapters_and_refuses_unknown():
     assert client.family("gpt4o_image") is client.gpt4o_image
     assert client.family("flux_kontext") is client.flux_kontext
     assert client.family("market") is client.market
+    assert client.family("suno", "wav").api_model == "wav"  # one endpoint per operation
     with pytest.raises(ValueError):
-        client.family("suno")
+        client.family("luma")
 
 
 @pytest.mark.parametrize(

@@ -176,6 +176,10 @@ MATRIX: dict[str, Expect] = {
     "generator:asset_poster": studio(404),
     "generator:asset_waveform": studio(404),
     "generator:task_input_file": STUDIO_PAGE,
+    # Music: a track's timed lyrics and music under a video (an image is neither a Suno
+    # track nor a video: back to its task).
+    "generator:asset_timed_lyrics": studio(Redirect("/tasks/"), "POST"),
+    "generator:asset_soundtrack": studio(Redirect("/tasks/"), "POST"),
     # The API takes a token, never a session (tests/api/test_api_permissions.py has its
     # matrix by role); its schema and docs page are public.
     "api:openapi-json": everyone(200),
@@ -256,6 +260,8 @@ def _url(key: str, route: str, objects: dict) -> str:
         "generator:asset_poster": objects[Asset],
         "generator:asset_waveform": objects[Asset],
         "generator:task_input_file": objects[TaskInput],
+        "generator:asset_timed_lyrics": objects[Asset],
+        "generator:asset_soundtrack": objects[Asset],
         "generator:comparison": objects[Comparison],
         "generator:comparison_winner": objects[Comparison],
     }

@@ -38,7 +38,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.utils import timezone, translation
 
-from generator import availability, catalog, generations, jobs, roles
+from generator import availability, catalog, generations, jobs, music, roles, soundtrack
 from generator.kie import KieError
 from generator.models import ApiToken, Asset, CreditBalanceSnapshot, GenerationTask
 from generator.sandbox.server import number, port
@@ -75,8 +75,8 @@ class Command(BaseCommand):
             dest="from_asset",
             type=int,
             metavar="ASSET_ID",
-            help="the asset a follow-up acts on (extend, 1080p, 4k), or the input image of "
-            "an operation that takes one (a video from this image)",
+            help="the asset a follow-up acts on (a video to extend or upscale, a track to "
+            "extend or separate), or the input file of an operation that takes one",
         )
         generate.add_argument(
             "--set",
@@ -92,12 +92,44 @@ class Command(BaseCommand):
             metavar="PATH",
             help="a reference image for edit operations (repeatable)",
         )
+        generate.add_argument(
+            "--audio",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="a track to upload (Suno upload-cover, upload-extend, mashup; repeatable)",
+        )
         generate.add_argument("--user", help="who the task belongs to (default: first staff)")
         generate.add_argument(
             "--wait", action="store_true", help="run the jobs here until the task is finished"
         )
         generate.add_argument("--timeout", type=number(1, 86400), default=900)
         generate.add_argument("--json", action="store_true")
+
+        soundtrack = sub.add_parser("soundtrack", help="put a track under a video (free)")
+        soundtrack.add_argument("--video", type=int, required=True, metavar="ASSET_ID")
+        soundtrack.add_argument("--audio", type=int, required=True, metavar="ASSET_ID")
+        soundtrack.add_argument("--volume", type=number(0, 1), default=0.8)
+        soundtrack.add_argument("--user", help="who the task belongs to (default: first staff)")
+        soundtrack.add_argument("--wait", action="store_true")
+        soundtrack.add_argument("--timeout", type=number(1, 86400), default=900)
+        soundtrack.add_argument("--json", action="store_true")
+
+        lyrics = sub.add_parser(
+            "timed-lyrics", help="when each word of a Suno track is sung (0.5 credits)"
+        )
+        lyrics.add_argument("asset", type=int, metavar="ASSET_ID")
+        lyrics.add_argument("--json", action="store_true")
+
+        boost = sub.add_parser("boost-style", help="a richer Suno style from a short one (0.4)")
+        boost.add_argument("style")
+        boost.add_argument("--json", action="store_true")
+
+        persona = sub.add_parser("persona", help="a Suno persona from a track's voice (free)")
+        persona.add_argument("asset", type=int, metavar="ASSET_ID")
+        persona.add_argument("--name", required=True)
+        persona.add_argument("--description", required=True)
+        persona.add_argument("--json", action="store_true")
 
         status = sub.add_parser("status", help="one task, or the latest ones")
         status.add_argument("task", nargs="?", type=int)
@@ -192,7 +224,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         with translation.override("en"):
-            return getattr(self, f"do_{action}")(**options)
+            return getattr(self, f"do_{action.replace('-', '_')}")(**options)
 
     def emit(self, payload, as_json: bool, text: str) -> None:
         self.stdout.write(json.dumps(payload, indent=2, default=str) if as_json else text)
@@ -223,7 +255,19 @@ class Command(BaseCommand):
 
     # --- generate -----------------------------------------------------------------
     def do_generate(
-        self, model, prompt, operation, set, image, user, wait, timeout, json, from_asset, **_
+        self,
+        model,
+        prompt,
+        operation,
+        set,
+        image,
+        user,
+        wait,
+        timeout,
+        json,
+        from_asset,
+        audio=(),
+        **_,
     ):
         raw = {"prompt": prompt} if prompt is not None else {}
         for item in set:
@@ -235,9 +279,9 @@ class Command(BaseCommand):
         source, images = _from_asset(model, operation, from_asset)
         handles = []
         try:
-            for path in image:
+            for path in [*image, *audio]:
                 if not Path(path).is_file():
-                    raise CommandError(f"no such image file: {path}")
+                    raise CommandError(f"no such file: {path}")
                 handle = open(path, "rb")  # noqa: SIM115 - closed below
                 handles.append(handle)
                 images.append(generations.ImageInput(file=File(handle, name=Path(path).name)))
@@ -255,6 +299,58 @@ class Command(BaseCommand):
         self.emit(task_dict(task), json, _task_line(task))
         if wait and task.state != "SUCCEEDED":
             raise CommandError(f"task {task.pk} ended {task.state}: {task.failure_message}")
+
+    # --- music ----------------------------------------------------------------------
+    def do_soundtrack(self, video, audio, volume, user, wait, timeout, json, **_):
+        video_asset = Asset.objects.filter(pk=video).first()
+        params = {"audio_asset": audio, "volume": float(volume)}
+        problems = soundtrack.check_inputs(params, video_asset)
+        if problems:
+            raise CommandError("invalid request: " + "; ".join(problems.values()))
+        try:
+            task = generations.start_generation(
+                _owner(user), "soundtrack", "soundtrack", params, source_asset=video_asset
+            )
+        except catalog.CatalogError as exc:
+            raise CommandError(f"invalid request: {exc}") from None
+        if wait:
+            task = _run_until_finished(task, timeout)
+        self.emit(task_dict(task), json, _task_line(task))
+        if wait and task.state != "SUCCEEDED":
+            raise CommandError(f"task {task.pk} ended {task.state}: {task.failure_message}")
+
+    def _track(self, asset_id: int) -> Asset:
+        asset = Asset.objects.select_related("task").filter(pk=asset_id).first()
+        if asset is None:
+            raise CommandError(f"no asset {asset_id}")
+        return asset
+
+    def do_timed_lyrics(self, asset, json, **_):
+        track = self._track(asset)
+        try:
+            with kie_client() as client:
+                words = music.timestamped_lyrics(track, client, track.task.created_by)
+        except music.SunoCallError as exc:
+            raise CommandError(str(exc)) from None
+        text = "\n".join(f"{w['start']:7.2f}-{w['end']:7.2f}  {w['word']}" for w in words)
+        self.emit(words, json, text)
+
+    def do_boost_style(self, style, json, **_):
+        try:
+            with kie_client() as client:
+                boosted = music.boost_style(style, client, _owner(None))
+        except music.SunoCallError as exc:
+            raise CommandError(str(exc)) from None
+        self.emit({"style": boosted}, json, boosted)
+
+    def do_persona(self, asset, name, description, json, **_):
+        track = self._track(asset)
+        try:
+            with kie_client() as client:
+                persona = music.make_persona(track, client, name, description)
+        except music.SunoCallError as exc:
+            raise CommandError(str(exc)) from None
+        self.emit(persona, json, f"{persona['personaId']} {persona['name']}")
 
     # --- status -------------------------------------------------------------------
     def do_status(self, task=None, json: bool = False, **_):
@@ -636,6 +732,8 @@ def task_dict(task: GenerationTask) -> dict:
                 "height": asset.height,
                 "duration": asset.duration,
                 "poster_path": _absolute_path(asset.poster) if asset.poster else None,
+                "title": asset.title or None,
+                "role": asset.role or None,
             }
             for asset in task.assets.all()
         ],
@@ -655,11 +753,11 @@ def _from_asset(model_key: str, operation_key: str | None, asset_id: int | None)
         raise CommandError(f"invalid request: {exc}") from None
     if operation.is_followup:
         return asset, []
-    if operation.image_param is not None:
-        return None, [generations.ImageInput(asset=asset)]
+    if operation.file_params:
+        return None, [generations.ImageInput(asset=asset, param=operation.file_params[0].name)]
     raise CommandError(
-        f"--from: {model_key} {operation.key} takes no asset (use --operation extend, "
-        "1080p, 4k, or one that takes an image)"
+        f"--from: {model_key} {operation.key} takes no asset (use a follow-up operation, "
+        "e.g. extend, 1080p, 4k, or one that takes a file)"
     )
 
 
