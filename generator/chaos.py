@@ -275,17 +275,19 @@ def _sandbox_stats() -> dict:
 
 
 def every_operation():
-    """Every operation of the image models that can be submitted and names its task in
-    a prompt (a reframe has none). Retired models are refused before anything runs;
-    videos are left to their own runs (they take minutes and a video input)."""
+    """Every operation a marketer can start from a prompt, of every model that can be
+    submitted: images, videos (Veo, Runway, Kling, Aleph restyling a video) and music
+    (Suno songs, sounds, lyrics, mashups of uploaded tracks). Follow-ups need a finished
+    result and have their own tests; retired models are refused before anything runs;
+    a soundtrack is made here, without kie.ai."""
     from generator import catalog
 
     return [
         (model, operation)
         for model in catalog.MODELS
-        if model.kind is catalog.Kind.IMAGE and not model.retired
+        if not model.retired and model.family is not catalog.Family.LOCAL
         for operation in model.operations
-        if any(param.name == "prompt" for param in operation.params)
+        if not operation.is_followup and any(param.name == "prompt" for param in operation.params)
     ]
 
 
@@ -302,16 +304,17 @@ def queue_tasks(count: int, run_id: str, rng: random.Random) -> list[int]:
         username="chaos", defaults={"is_staff": True, "first_name": "Chaos"}
     )
     kinds = every_operation()
-    picture = _reference_png()
+    files = _input_files()
     ids = []
     for number in range(count):
         model, operation = kinds[number % len(kinds)]
         images = []
         for position, param in enumerate(operation.file_params):
             wanted = max(param.min_items, 1) if position == 0 else param.min_items
+            data, extension = files[param.type]
             images += [
                 generations.ImageInput(
-                    file=ContentFile(picture, name=f"ref-{number}.png"), param=param.name
+                    file=ContentFile(data, name=f"ref-{number}.{extension}"), param=param.name
                 )
                 for _ in range(wanted)
             ]
@@ -333,6 +336,19 @@ def queue_tasks(count: int, run_id: str, rng: random.Random) -> list[int]:
 
 def marker(run_id: str, number: int) -> str:
     return f"[chaos {run_id} #{number}]"
+
+
+def _input_files() -> dict:
+    """One small file per kind of file parameter: a picture, a 2 s video, a 3 s track."""
+    from generator import catalog
+    from generator.sandbox import audio, video
+
+    tune = audio.plan("chaos input", 3.0)
+    return {
+        catalog.ParamType.IMAGES: (_reference_png(), "png"),
+        catalog.ParamType.VIDEOS: (video.make_mp4("chaos input", 320, 180, 2.0), "mp4"),
+        catalog.ParamType.AUDIO: (audio.encode_mp3(audio.render_mix(tune)), "mp3"),
+    }
 
 
 def _reference_png() -> bytes:

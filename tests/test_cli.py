@@ -32,6 +32,7 @@ def test_models_json_lists_every_model_with_its_parameters(db):
         "flux-kontext-pro",
         "flux-kontext-max",
         "ideogram-v3",
+        "suno-cover",
     ]
     assert {"kling-3.0", "runway-aleph", "sora-2"} <= {m["key"] for m in models}
     flux = models[1]["operations"][0]["params"]

@@ -384,7 +384,7 @@ class GenerationTask(models.Model):
             return "pending"
         if self.credits_charged is None:
             return "unknown"
-        if self.credits_charged == 0 and not self.create_sent_at:
+        if self.credits_charged == 0 and not self.create_sent_at and not self.upstream_task_id:
             return "not_charged"  # never sent to kie.ai (a soundtrack is made here)
         if self.credits_charged > 0 or not _releases_credits(self.state, self.failure_kind):
             return "charged"

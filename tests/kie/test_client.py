@@ -304,7 +304,7 @@ def test_family_returns_adapters_and_refuses_unknown():
     assert client.family("market") is client.market
     assert client.family("suno", "wav").api_model == "wav"  # one endpoint per operation
     with pytest.raises(ValueError):
-        client.family("luma")
+        client.family("no_such_family")
 
 
 @pytest.mark.parametrize(
