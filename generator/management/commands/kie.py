@@ -1,8 +1,8 @@
 """`manage.py kie ...`: the studio from a terminal, for scripts and operators.
 
 kie models [--refresh] [--json]
-kie generate MODEL --prompt TEXT [--operation OP] [--set key=value ...]
-             [--image PATH ...] [--wait] [--timeout S] [--json]
+kie generate MODEL [--prompt TEXT] [--operation OP] [--set key=value ...]
+             [--image PATH ...] [--file PARAM=PATH ...] [--wait] [--timeout S] [--json]
 kie status [TASK] [--json]
 kie credits [--json]
 kie reconcile [--since DATETIME] [--json]
@@ -66,7 +66,7 @@ class Command(BaseCommand):
 
         generate = sub.add_parser("generate", help="start a generation")
         generate.add_argument("model", help="catalog key, e.g. flux-kontext-pro")
-        generate.add_argument("--prompt", required=True)
+        generate.add_argument("--prompt", help="required by every operation but a reframe")
         generate.add_argument("--operation", help="e.g. text-to-image (default), edit, remix")
         generate.add_argument(
             "--set",
@@ -80,7 +80,14 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="PATH",
-            help="a reference image for edit operations (repeatable)",
+            help="the operation's first file: a reference image, a video to restyle (repeatable)",
+        )
+        generate.add_argument(
+            "--file",
+            action="append",
+            default=[],
+            metavar="PARAM=PATH",
+            help="a file for another file parameter, e.g. mask_url=mask.png (repeatable)",
         )
         generate.add_argument("--user", help="who the task belongs to (default: first staff)")
         generate.add_argument(
@@ -212,8 +219,10 @@ class Command(BaseCommand):
         self.emit(rows, json, "\n".join(lines))
 
     # --- generate -----------------------------------------------------------------
-    def do_generate(self, model, prompt, operation, set, image, user, wait, timeout, json, **_):
-        raw = {"prompt": prompt}
+    def do_generate(
+        self, model, prompt, operation, set, image, user, wait, timeout, json, file=(), **_
+    ):
+        raw = {"prompt": prompt} if prompt is not None else {}
         for item in set:
             key, sep, value = item.partition("=")
             if not sep or not key.strip():
@@ -223,12 +232,20 @@ class Command(BaseCommand):
         handles = []
         try:
             images = []
-            for path in image:
+            named = [("", path) for path in image]
+            for item in file:
+                param, sep, path = item.partition("=")
+                if not sep or not param.strip() or not path:
+                    raise CommandError(f"--file needs PARAM=PATH, got {item!r}")
+                named.append((param.strip(), path))
+            for param, path in named:
                 if not Path(path).is_file():
-                    raise CommandError(f"no such image file: {path}")
+                    raise CommandError(f"no such file: {path}")
                 handle = open(path, "rb")  # noqa: SIM115 - closed below
                 handles.append(handle)
-                images.append(generations.ImageInput(file=File(handle, name=Path(path).name)))
+                images.append(
+                    generations.ImageInput(file=File(handle, name=Path(path).name), param=param)
+                )
             try:
                 task = generations.start_generation(owner, model, operation, raw, images)
             except catalog.CatalogError as exc:
