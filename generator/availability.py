@@ -110,9 +110,8 @@ def says_unknown_model(message: str) -> bool:
 
 
 def mark_unavailable(model_key: str, reason: str, source: str) -> bool:
-    """Mark a model unavailable upstream until an admin re-enables it (or, for a Market
-    model, kie's model list shows it again). An admin's *disabled* stays as it is.
-    True when this changed anything."""
+    """Mark a model unavailable upstream until an admin re-enables it. An admin's
+    *disabled* stays as it is. True when this changed anything."""
     with transaction.atomic():
         row, created = ModelAvailability.objects.select_for_update().get_or_create(
             model_key=model_key,
@@ -138,8 +137,9 @@ def set_status(model_key: str, status: Availability, reason: str = "", source: s
 
 def refresh_from_discovery(client) -> dict[str, Status]:
     """Read kie.ai's model list once and mark each Market model of the catalog: listed
-    → available again (unless an admin disabled it); none of its model ids listed →
-    unavailable. An empty or unreadable list changes nothing (never take every model
+    → available again (when the list itself had taken it away: an admin's *disabled*
+    and a refusal at submission stand until an admin re-enables); none of its model ids
+    listed → unavailable. An empty or unreadable list changes nothing (never take every model
     away on a bad answer). Returns the new statuses."""
     listed = set(client.discovery.model_ids())
     if not listed:
@@ -151,7 +151,9 @@ def refresh_from_discovery(client) -> dict[str, Status]:
             continue
         ids = sorted({op.api_model for op in model.operations if op.api_model})
         row = _row(model.key)
-        if row is not None and row.status == Availability.DISABLED:
+        # An admin's choice, and a refusal at submission, stand until an admin changes them.
+        standing = row is not None and row.status != Availability.AVAILABLE
+        if standing and (row.status == Availability.DISABLED or row.source != SOURCE_DISCOVERY):
             ModelAvailability.objects.filter(pk=row.pk).update(checked_at=now)
             continue
         if any(api_model in listed for api_model in ids):

@@ -222,3 +222,11 @@ def test_the_admin_adds_a_row_only_for_a_catalog_model(admin_client):
         {"model_key": "kling-3.0", "status": "disabled", "reason": "pilot over", "source": ""},
     )
     assert ModelAvailability.objects.get().status == Availability.DISABLED
+
+
+@pytest.mark.django_db
+def test_a_refusal_stands_even_when_kies_list_still_shows_the_model():
+    availability.mark_unavailable("kling-2.6", "refused", availability.SOURCE_REFUSAL)
+    availability.refresh_from_discovery(FakeClient(_every_market_id()))
+    row = ModelAvailability.objects.get(model_key="kling-2.6")
+    assert row.status == Availability.UNAVAILABLE and row.checked_at is not None

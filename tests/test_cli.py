@@ -182,3 +182,30 @@ def test_a_port_in_use_is_a_clear_error_not_a_traceback():
         busy = str(taken.getsockname()[1])
         with pytest.raises(CommandError, match="cannot serve on 127.0.0.1"):
             kie("sandbox", "--port", busy)
+
+
+def test_generate_a_masked_edit_and_a_reframe_with_their_files(staff, tmp_path):
+    room, mask = tmp_path / "room.png", tmp_path / "mask.png"
+    room.write_bytes(png_bytes(300, 200))
+    mask.write_bytes(png_bytes(300, 200, color=(255, 255, 255)))
+    edited = json.loads(
+        kie(
+            "generate", "ideogram-v3", "--operation", "edit", "--prompt", "a blue sofa",
+            "--image", str(room), "--file", f"mask_url={mask}", "--wait", "--json",
+        )
+    )  # fmt: skip
+    assert edited["state"] == "SUCCEEDED"
+    assert [i.param for i in GenerationTask.objects.get(pk=edited["id"]).inputs.all()] == [
+        "image_url",
+        "mask_url",
+    ]
+    reframed = json.loads(
+        kie(
+            "generate", "ideogram-v3", "--operation", "reframe", "--image", str(room),
+            "--set", "image_size=landscape_16_9", "--wait", "--json",
+        )
+    )  # fmt: skip
+    assert reframed["state"] == "SUCCEEDED"
+    assert (reframed["assets"][0]["width"], reframed["assets"][0]["height"]) == (1024, 576)
+    with pytest.raises(CommandError, match="--file needs PARAM=PATH"):
+        kie("generate", "ideogram-v3", "--prompt", "x", "--file", "mask.png")

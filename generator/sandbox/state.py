@@ -138,6 +138,7 @@ class SandboxState:
         self.rng = random.Random(self.config.seed)
         self.callbacks_due: dict[str, Task] = {}  # tasks whose callback is not delivered
         self.suno: dict[str, dict[str, Any]] = {}  # Suno's own facts per task (suno.py)
+        self.drawing: dict[str, threading.Event] = {}  # task id -> set once its files are drawn
         self.stats = control.Stats(initial_balance=self.balance)
 
     # --- the task timeline -----------------------------------------------------------
@@ -173,10 +174,28 @@ class SandboxState:
                 self.to_refund.discard(task_id)
 
     def ensure_rendered(self, task: Task) -> None:
-        """Draw a finished task's pictures once (called without the lock: drawing is slow)."""
+        """Draw a finished task's pictures once (called without the lock: drawing is slow).
+
+        A long video takes a while: whoever asks meanwhile waits for that drawing instead
+        of starting another (a client that timed out and polls again)."""
         with self.lock:
             if task.rendered or self.state_of(task) != "success":
                 return
+            drawing = self.drawing.get(task.task_id)
+            if drawing is None:
+                self.drawing[task.task_id] = threading.Event()
+        if drawing is not None:
+            drawing.wait()
+            return
+        try:
+            self._render_files(task)
+        finally:
+            with self.lock:
+                done = self.drawing.pop(task.task_id, None)  # gone after a reset
+            if done is not None:
+                done.set()
+
+    def _render_files(self, task: Task) -> None:
         # The input may itself be a result that nobody has looked at yet.
         base = self.read_own(task.base_name) if task.base_name else None
         if task.fmt == "mp4" and task.extra:  # Veo and Runway: seconds, sound, extends

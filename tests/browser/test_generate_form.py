@@ -34,7 +34,9 @@ def test_switching_model_and_operation_keeps_the_prompt_and_prices_it(live_serve
     expect(page.locator("textarea[name=prompt]")).to_have_value(
         "Un standard qui ne rate aucun appel"
     )
-    page.wait_for_url("**/generate/?model=ideogram-v3")  # the prompt stays out of the URL
+    # Ideogram edits too (inside a mask): the operation follows; the prompt stays out of
+    # the URL.
+    page.wait_for_url("**/generate/?model=ideogram-v3&operation=edit")
     page.select_option("select[name=rendering_speed]", "QUALITY")
     expect(page.locator("#estimate")).to_contain_text("10 credits")
     assert page.js_errors == []

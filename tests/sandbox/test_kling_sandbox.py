@@ -133,3 +133,34 @@ def test_create_answers_record_id_too():
         json={"model": "kling-3.0/video", "input": {"prompt": "x"}},
     )
     assert data["recordId"] == data["taskId"]
+
+
+def test_a_video_is_drawn_once_however_many_ask_while_it_is_drawn(monkeypatch):
+    import threading
+
+    from generator.sandbox import state
+
+    client, app = sandbox_client(duration_seconds=0)
+    task_id = client.market.create("kling-3.0/video", {"prompt": "x", "duration": "3"})
+    started, release, calls = threading.Event(), threading.Event(), []
+    real = state._render
+
+    def slow_render(*args):
+        calls.append(args)
+        started.set()
+        release.wait(5)
+        return real(*args)
+
+    monkeypatch.setattr(state, "_render", slow_render)
+    task = app.state.tasks[task_id]
+    first = threading.Thread(target=app.state.ensure_rendered, args=(task,))
+    first.start()
+    assert started.wait(5)
+    second = threading.Thread(target=app.state.ensure_rendered, args=(task,))
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()  # waits for the drawing under way
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert len(calls) == 1 and task.rendered and app.state.drawing == {}

@@ -2,7 +2,8 @@
 
 kie models [--refresh] [--json]
 kie generate MODEL [--prompt TEXT] [--operation OP] [--set key=value ...]
-             [--image PATH ...] [--from ASSET_ID] [--wait] [--timeout S] [--json]
+             [--image PATH ...] [--file PARAM=PATH ...] [--audio PATH ...]
+             [--from ASSET_ID] [--wait] [--timeout S] [--json]
 kie status [TASK] [--json]
 kie credits [--json]
 kie reconcile [--since DATETIME] [--json]
@@ -66,7 +67,7 @@ class Command(BaseCommand):
 
         generate = sub.add_parser("generate", help="start a generation")
         generate.add_argument("model", help="catalog key, e.g. flux-kontext-pro")
-        generate.add_argument("--prompt", help="required by every operation but 1080p and 4k")
+        generate.add_argument("--prompt", help="required but by 1080p, 4k and a reframe")
         generate.add_argument(
             "--operation", help="e.g. text-to-image (default), edit, remix, extend, 1080p, 4k"
         )
@@ -90,7 +91,14 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="PATH",
-            help="a reference image for edit operations (repeatable)",
+            help="the operation's first file: a reference image, a video to restyle (repeatable)",
+        )
+        generate.add_argument(
+            "--file",
+            action="append",
+            default=[],
+            metavar="PARAM=PATH",
+            help="a file for another file parameter, e.g. mask_url=mask.png (repeatable)",
         )
         generate.add_argument(
             "--audio",
@@ -267,6 +275,7 @@ class Command(BaseCommand):
         json,
         from_asset,
         audio=(),
+        file=(),
         **_,
     ):
         raw = {"prompt": prompt} if prompt is not None else {}
@@ -279,12 +288,20 @@ class Command(BaseCommand):
         source, images = _from_asset(model, operation, from_asset)
         handles = []
         try:
-            for path in [*image, *audio]:
+            named = [("", path) for path in [*image, *audio]]
+            for item in file:
+                param, sep, path = item.partition("=")
+                if not sep or not param.strip() or not path:
+                    raise CommandError(f"--file needs PARAM=PATH, got {item!r}")
+                named.append((param.strip(), path))
+            for param, path in named:
                 if not Path(path).is_file():
                     raise CommandError(f"no such file: {path}")
                 handle = open(path, "rb")  # noqa: SIM115 - closed below
                 handles.append(handle)
-                images.append(generations.ImageInput(file=File(handle, name=Path(path).name)))
+                images.append(
+                    generations.ImageInput(file=File(handle, name=Path(path).name), param=param)
+                )
             try:
                 task = generations.start_generation(
                     owner, model, operation, raw, images, source_asset=source
