@@ -384,13 +384,20 @@ class GenerationTask(models.Model):
             return "pending"
         if self.credits_charged is None:
             return "unknown"
-        if self.credits_charged == 0 and not self.create_sent_at and not self.upstream_task_id:
+        if self.credits_charged == 0 and self._made_here:
             return "not_charged"  # never sent to kie.ai (a soundtrack is made here)
         if self.credits_charged > 0 or not _releases_credits(self.state, self.failure_kind):
             return "charged"
         if self.state == State.FAILED and self.upstream_task_id:
             return "refunded"
         return "not_charged"
+
+    @property
+    def _made_here(self) -> bool:
+        try:
+            return self.catalog_model.family is catalog.Family.LOCAL
+        except catalog.CatalogError:
+            return False
 
     @property
     def credits_shown(self) -> Decimal:

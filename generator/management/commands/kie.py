@@ -67,7 +67,7 @@ class Command(BaseCommand):
 
         generate = sub.add_parser("generate", help="start a generation")
         generate.add_argument("model", help="catalog key, e.g. flux-kontext-pro")
-        generate.add_argument("--prompt", help="required but by 1080p, 4k and a reframe")
+        generate.add_argument("--prompt", help="needed except for 1080p, 4k and a reframe")
         generate.add_argument(
             "--operation", help="e.g. text-to-image (default), edit, remix, extend, 1080p, 4k"
         )
