@@ -41,6 +41,7 @@ class Action:
     label: str
     url: str
     kind: str  # FOLLOWUP or INPUT
+    model_key: str = ""
 
 
 def actions_for(asset: Asset) -> list[Action]:
@@ -48,7 +49,8 @@ def actions_for(asset: Asset) -> list[Action]:
     actions: list[Action] = []
     form = reverse("generator:generate")
     for model in catalog.MODELS:
-        if getattr(model, "retired", None):
+        # A soundtrack is made here, from its own form on the video's page.
+        if model.retired or model.family is catalog.Family.LOCAL:
             continue
         for operation in model.operations:
             if operation.is_followup:
@@ -63,6 +65,7 @@ def actions_for(asset: Asset) -> list[Action]:
                             _followup_label(model, operation),
                             f"{form}?{urlencode(query)}",
                             FOLLOWUP,
+                            model.key,
                         )
                     )
                 continue
@@ -72,7 +75,10 @@ def actions_for(asset: Asset) -> list[Action]:
                 query = {"model": model.key, "operation": operation.key, "input_asset": asset.pk}
                 actions.append(
                     Action(
-                        _input_label(model, operation, asset), f"{form}?{urlencode(query)}", INPUT
+                        _input_label(model, operation, asset),
+                        f"{form}?{urlencode(query)}",
+                        INPUT,
+                        model.key,
                     )
                 )
     return actions

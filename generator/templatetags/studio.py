@@ -127,3 +127,14 @@ def plural_count(value) -> int:
     if number == number.to_integral_value():
         return int(number)
     return 0 if number < 2 else int(number)
+
+
+@register.filter
+def video_followups(asset) -> list:
+    """A finished video's follow-ups made through kie.ai (extend, 1080p, 4K): the buttons
+    of its task page. Music under it has its own form there."""
+    from generator import catalog, followups
+
+    if asset.kind != catalog.Kind.VIDEO or asset.task.state != "SUCCEEDED":
+        return []
+    return [a for a in followups.actions_for(asset) if a.kind == followups.FOLLOWUP]

@@ -132,3 +132,13 @@ def test_change_and_rerun_of_a_followup_keeps_its_source(staff_client, staff):
         f"/generate/?model=veo3-fast&operation=extend&from_task={task.pk}"
     ).content.decode()
     assert f'name="source_asset" value="{asset.pk}"' in page and "then" in page
+
+
+@pytest.mark.django_db
+def test_a_finished_videos_task_page_offers_its_followups_and_music(staff, staff_client):
+    asset = video_of(staff)
+    page = staff_client.get(f"/tasks/{asset.task_id}/").content.decode()
+    for operation in ("extend", "1080p", "4k"):
+        assert f"operation={operation}&amp;source_asset={asset.pk}" in page
+    assert f"/assets/{asset.pk}/soundtrack/" in page  # music under it: its own form
+    assert "model=soundtrack" not in page
