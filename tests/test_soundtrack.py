@@ -117,3 +117,29 @@ def test_a_soundtrack_needs_a_track_and_a_video(staff):
             staff, "soundtrack", "soundtrack", {"audio_asset": picture.pk}, source_asset=picture
         )
     assert set(caught.value.errors) == {"source_asset"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_soundtrack_whose_worker_died_is_made_again_by_the_sweep(staff):
+    from django.utils import timezone
+
+    from generator import jobs
+
+    video_task = make_task(staff, state=State.SUCCEEDED)
+    video = video_task.assets.create(
+        index=0, kind="video", content_type="video/mp4", bytes=1, sha256="a" * 64, source_url=""
+    )
+    video.file.save("v.mp4", ContentFile(video_bytes(2)))
+    track = video_task.assets.create(
+        index=1, kind="audio", content_type="audio/mpeg", bytes=1, sha256="b" * 64, source_url=""
+    )
+    track.file.save("t.mp3", ContentFile(track_bytes(1)))
+    task = generations.start_generation(
+        staff, "soundtrack", "soundtrack", {"audio_asset": track.pk}, source_asset=video
+    )
+    task.transition(State.SUBMITTED)
+    task.transition(State.RUNNING)  # ...and its worker died here: nothing made
+    task.__class__.objects.filter(pk=task.pk).update(next_poll_at=timezone.now())
+    assert jobs.poll_due_tasks() == 1
+    task.refresh_from_db()
+    assert task.state == State.SUCCEEDED and task.assets.count() == 1

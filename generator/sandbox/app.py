@@ -308,8 +308,15 @@ class SandboxApp:
                 for task in self.state.callbacks_due.values()
                 if task.callback_due <= now and self.state.state_of(task) in ("success", "fail")
             ]
+            # Suno also calls back at its stages (text, first track) before the end.
+            staged = suno.stage_callbacks(self, list(self.state.callbacks_due.values()))
+        send = send or self._http_sender()
+        early = 0
+        for task, body in staged:
+            if callbacks.is_loopback(task.callback_url):
+                early += self._send_callback(send, task.callback_url, body)
         if not due:
-            return 0
+            return early
         for task in due:
             self.state.ensure_rendered(task)
         with self.state.lock:
@@ -318,8 +325,7 @@ class SandboxApp:
                 "callback_out_of_order" in task.markers for task in due
             ):
                 self.state.rng.shuffle(batch)
-        send = send or self._http_sender()
-        delivered = 0
+        delivered = early
         for task, body in batch:
             if not callbacks.is_loopback(task.callback_url):
                 with self.state.lock:

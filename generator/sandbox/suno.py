@@ -829,6 +829,26 @@ def callback_body(app: SandboxApp, task: Task) -> dict[str, Any]:
     return {"code": code, "msg": message, "data": data}
 
 
+def stage_callbacks(app: SandboxApp, tasks) -> list[tuple[Task, dict[str, Any]]]:
+    """The `text` and `first` callbacks of running music tasks, each once (lock held).
+    kie sends up to three per task: text, first, then complete (kie-api.md 8.4)."""
+    found = []
+    for task in tasks:
+        extra = _extra(app).get(task.task_id) or {}
+        if task.family != FAMILY or "tracks" not in extra:
+            continue
+        stage = _music_stage(app, task, extra)
+        word = {"TEXT_SUCCESS": "text", "FIRST_SUCCESS": "first"}.get(stage)
+        sent = extra.setdefault("stages_sent", set())
+        if word is None or word in sent:
+            continue
+        sent.add(word)
+        items = _suno_data(extra, stage, snake=True) if word == "first" else []
+        data = {"callbackType": word, "task_id": task.task_id, "data": items}
+        found.append((task, {"code": 200, "msg": f"{word} generation complete.", "data": data}))
+    return found
+
+
 def _music_route(endpoint: str) -> Route:
     return Route("POST", lambda app, request: _music(app, request, endpoint), CREATE)
 

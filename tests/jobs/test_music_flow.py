@@ -176,3 +176,24 @@ def test_a_follow_up_needs_a_track(sandbox, clock, staff):
     assert "source_asset" in caught.value.errors
     assert not GenerationTask.objects.exists()
     assert jobs  # the module under test is importable with the music code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_suno_stage_callback_brings_the_poll_forward(sandbox, clock, staff, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    task = song(staff)
+    run_jobs()
+    task.refresh_from_db()
+    later = timezone.now() + timedelta(minutes=5)
+    GenerationTask.objects.filter(pk=task.pk).update(next_poll_at=later)
+    body = {
+        "code": 200,
+        "msg": "text generation complete.",
+        "data": {"callbackType": "text", "task_id": task.upstream_task_id, "data": []},
+    }
+    assert client.post("/kie/callback/", body, content_type="application/json").status_code == 200
+    task.refresh_from_db()
+    assert task.next_poll_at < later

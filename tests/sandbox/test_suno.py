@@ -223,3 +223,27 @@ def test_the_complete_callback_is_snake_case(env):
         body = app._callback_body(app.state.tasks[task_id])
     assert body["data"]["callbackType"] == "complete" and body["data"]["task_id"] == task_id
     assert "audio_url" in body["data"]["data"][0]
+
+
+def test_callbacks_come_at_text_first_and_complete_each_once():
+    clock = Clock()
+    app = SandboxApp(SandboxConfig(api_key="k", clock=clock, duration_seconds=10, callbacks=True))
+    http = httpx.Client(
+        transport=httpx.WSGITransport(app=app),
+        base_url=URL,
+        headers={"Authorization": "Bearer k", "User-Agent": "test"},
+    )
+    task_id = song(http, callBackUrl="http://127.0.0.1:9/kie/callback/")
+    bodies = []
+
+    def send(url, body):
+        bodies.append(body)
+        return 200
+
+    for _ in range(12):
+        clock.now += 1
+        app.deliver_due_callbacks(send)
+    kinds = [b["data"]["callbackType"] for b in bodies]
+    assert kinds == ["text", "first", "complete"]
+    assert all(b["data"]["task_id"] == task_id for b in bodies)
+    assert bodies[0]["data"]["data"] == [] and bodies[1]["data"]["data"][0]["stream_audio_url"]
