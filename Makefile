@@ -57,7 +57,7 @@ test-fast: install
 # A short chaos run: real workers, a faulty sandbox, workers killed; fails on a broken
 # invariant. Bigger: `.venv/bin/python manage.py kie chaos --tasks 300 --workers 3 --kill-every 30`.
 chaos: install
-	$(PY) manage.py kie chaos --tasks $${CHAOS_TASKS:-30} --workers 2 --kill-every 15 --json
+	$(PY) manage.py kie chaos --tasks $${CHAOS_TASKS:-40} --workers 2 --kill-every 15 --json
 
 lint: install gettext
 	$(BIN)/ruff check .

@@ -318,7 +318,8 @@ def queue_tasks(count: int, run_id: str, rng: random.Random) -> list[int]:
                 )
                 for _ in range(wanted)
             ]
-        raw = {"prompt": f"{marker(run_id, number)} an office phone, morning light"}
+        raw = _required_values(model, operation)
+        raw["prompt"] = f"{marker(run_id, number)} an office phone, morning light"
         task = generations.start_generation(
             user,
             model.key,
@@ -332,6 +333,28 @@ def queue_tasks(count: int, run_id: str, rng: random.Random) -> list[int]:
             time.sleep(rng.uniform(0, 0.5))  # arrivals in bursts, as people click
     assert GenerationTask.objects.filter(pk__in=ids).count() == count
     return ids
+
+
+def _required_values(model, operation) -> dict:
+    """A plain value for each required setting that has no default (where to continue an
+    uploaded track from), and a song's style and title (custom mode asks for them): what
+    a marketer would have to type."""
+    from generator import catalog
+
+    values = {}
+    if model.family is catalog.Family.SUNO:
+        names = {param.name for param in operation.params}
+        values = {n: word for n, word in (("style", "pop"), ("title", "Chaos")) if n in names}
+    for param in operation.params:
+        if not param.required or param.default is not None or param.name == "prompt":
+            continue
+        if param.type in (catalog.ParamType.INT, catalog.ParamType.FLOAT):
+            values[param.name] = str(max(param.minimum or 0, 1))
+        elif param.type is catalog.ParamType.CHOICE:
+            values[param.name] = str(param.choice_values()[0])
+        elif param.type is catalog.ParamType.TEXT:
+            values[param.name] = "chaos"
+    return values
 
 
 def marker(run_id: str, number: int) -> str:
