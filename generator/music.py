@@ -22,10 +22,18 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw
 
 from generator import audio, catalog
-from generator.kie import KieError
+from generator.kie import (
+    AuthenticationError,
+    FirewallRefusedError,
+    InputError,
+    InsufficientCreditsError,
+    KieError,
+    NotFoundError,
+    RateLimitedError,
+)
 from generator.kie import suno as kie_suno
 from generator.media import MediaError, as_django_file, image_thumbnail, inspect_image, spooled_file
-from generator.models import Asset, CreditLedgerEntry, GenerationTask, State
+from generator.models import Asset, CreditLedgerEntry, GenerationTask, JobLease, State
 
 logger = logging.getLogger(__name__)
 PIANO_ROLL_SIZE = (800, 300)
@@ -400,15 +408,42 @@ TIMED_LYRICS_PRICE = Decimal("0.5")
 BOOST_STYLE_PRICE = Decimal("0.4")
 
 
-def _book_sync_charge(user, price: Decimal, what: str) -> None:
-    """A synchronous call is paid as it answers, with no task: the ledger says so, so the
-    balance reconciliation finds the credits explained."""
-    CreditLedgerEntry.objects.create(
-        kind=CreditLedgerEntry.Kind.CHARGE,
-        amount=-price,
-        user=user if getattr(user, "pk", None) else None,
-        note=what[:200],
-    )
+# kie answered "no" to these: nothing was done, nothing was paid.
+_REFUSALS = (
+    AuthenticationError,
+    FirewallRefusedError,
+    InputError,
+    InsufficientCreditsError,
+    NotFoundError,
+    RateLimitedError,
+)
+
+
+def _paid_call(user, price: Decimal, what: str, lease: str, call):
+    """A synchronous call is paid as it answers, with no task. Its charge is booked
+    before asking (a call that dies half-way stays counted, so the reconciliation finds
+    the credits explained) and released only when kie said no. One at a time per
+    `lease`: a double click does not pay twice."""
+    token = JobLease.acquire(lease, seconds=120)
+    if not token:
+        raise SunoCallError(_("kie.ai is already being asked this; wait a moment."))
+    user = user if getattr(user, "pk", None) else None
+    try:
+        CreditLedgerEntry.objects.create(
+            kind=CreditLedgerEntry.Kind.CHARGE, amount=-price, user=user, note=what[:200]
+        )
+        try:
+            return call()
+        except _REFUSALS:
+            CreditLedgerEntry.objects.create(
+                kind=CreditLedgerEntry.Kind.RELEASE,
+                amount=price,
+                user=user,
+                note=f"{what} (refused by kie.ai)"[:200],
+            )
+            raise
+    finally:
+        JobLease.release(lease, token)
 
 
 def _track_refs(asset: Asset) -> tuple[str, str]:
@@ -422,13 +457,20 @@ def timestamped_lyrics(asset: Asset, client, user=None) -> list[dict[str, Any]]:
     task_id, audio_id = _track_refs(asset)
     if not asset.lyrics.strip():
         raise SunoCallError(_("This track has no lyrics (an instrumental)."))
+    if (asset.details or {}).get("aligned_words"):
+        return asset.details["aligned_words"]  # asked and paid for once already
     try:
-        words = client.suno.timestamped_lyrics(task_id, audio_id)
+        words = _paid_call(
+            user,
+            TIMED_LYRICS_PRICE,
+            f"Suno timed lyrics of asset #{asset.pk}",
+            f"suno-timed-lyrics-{asset.pk}",
+            lambda: client.suno.timestamped_lyrics(task_id, audio_id),
+        )
     except KieError as exc:
         raise SunoCallError(
             _("kie.ai could not time the lyrics: %(error)s") % {"error": exc.message}
         ) from None
-    _book_sync_charge(user, TIMED_LYRICS_PRICE, f"Suno timed lyrics of asset #{asset.pk}")
     asset.details = {**(asset.details or {}), "aligned_words": words}
     asset.save(update_fields=["details"])
     return words
@@ -436,13 +478,17 @@ def timestamped_lyrics(asset: Asset, client, user=None) -> list[dict[str, Any]]:
 
 def boost_style(text: str, client, user=None) -> str:
     try:
-        boosted = client.suno.boost_style(text)
+        return _paid_call(
+            user,
+            BOOST_STYLE_PRICE,
+            "Suno boost style",
+            f"suno-boost-style-{getattr(user, 'pk', 0)}",
+            lambda: client.suno.boost_style(text),
+        )
     except KieError as exc:
         raise SunoCallError(
             _("kie.ai could not boost the style: %(error)s") % {"error": exc.message}
         ) from None
-    _book_sync_charge(user, BOOST_STYLE_PRICE, "Suno boost style")
-    return boosted
 
 
 def make_persona(asset: Asset, client, name: str, description: str) -> dict[str, str]:

@@ -67,6 +67,9 @@ def test_a_finished_track_page_has_player_words_waveform_and_follow_ups(
     html = staff_client.get(f"/tasks/{task.pk}/").content.decode()
     assert "data-karaoke-words" in html and 'data-start="' in html
 
+    staff_client.post(f"/assets/{track.pk}/timed-lyrics/")  # asked again: paid once
+    assert CreditLedgerEntry.objects.filter(note__startswith="Suno timed lyrics").count() == 1
+
 
 @pytest.mark.django_db(transaction=True)
 def test_the_follow_up_form_names_its_track_and_makes_a_linked_task(
@@ -164,3 +167,29 @@ def test_the_song_form_offers_no_follow_up_tab_without_a_track(staff_client):
     html = staff_client.get("/generate/?model=suno").content.decode()
     assert "operation=upload-cover" in html
     assert "operation=extend" not in html and "operation=add-vocals" not in html
+
+
+@pytest.mark.django_db
+def test_a_paid_call_kie_refuses_is_released_and_one_that_dies_stays_counted(staff):
+    from decimal import Decimal
+
+    from generator import music
+    from generator.kie import InputError, TransportError
+    from generator.models import CreditLedgerEntry
+
+    def refused():
+        raise InputError("no lyrics", code=422)
+
+    def lost():
+        raise TransportError("timed out", request_sent=True)
+
+    with pytest.raises(InputError):
+        music._paid_call(staff, Decimal("0.5"), "refused call", "lease-a", refused)
+    refused_total = sum(
+        e.amount for e in CreditLedgerEntry.objects.filter(note__contains="refused")
+    )
+    assert refused_total == 0
+    with pytest.raises(TransportError):
+        music._paid_call(staff, Decimal("0.5"), "lost call", "lease-b", lost)
+    assert CreditLedgerEntry.objects.get(note="lost call").amount == Decimal("-0.5")
+    assert music._paid_call(staff, Decimal("0.4"), "fine", "lease-b", lambda: "ok") == "ok"
