@@ -44,3 +44,9 @@ def submission_token():
 @register.filter
 def is_media_kind(asset, kind: str) -> bool:
     return asset.content_type.startswith(f"{kind}/")
+
+
+@register.filter
+def is_suno_result(asset) -> bool:
+    """A Suno result (track, stem, MIDI, lyrics) has its own markup (_track.html)."""
+    return music.is_suno(asset.task)
