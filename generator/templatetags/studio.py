@@ -127,3 +127,9 @@ def plural_count(value) -> int:
     if number == number.to_integral_value():
         return int(number)
     return 0 if number < 2 else int(number)
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping[key]`, or an empty list when it has no such key."""
+    return mapping.get(key, []) if mapping else []

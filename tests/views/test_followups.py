@@ -59,6 +59,15 @@ def test_a_runway_video_offers_runway_extend_only(staff):
 
 
 @pytest.mark.django_db
+def test_a_veo_video_task_page_offers_extend_and_the_upgrades(staff_client, staff):
+    asset = video_of(staff)
+    page = staff_client.get(f"/tasks/{asset.task_id}/").content.decode()
+    for operation in ("extend", "1080p", "4k"):
+        assert f"operation={operation}&amp;source_asset={asset.pk}" in page
+    assert f"model=runway-aleph&operation=restyle&input_asset={asset.pk}" in page
+
+
+@pytest.mark.django_db
 def test_an_image_offers_to_make_a_video_from_it(staff):
     image = make_asset(make_task(staff, state=State.SUCCEEDED))
     actions = followups.actions_for(image)
