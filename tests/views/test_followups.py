@@ -68,6 +68,16 @@ def test_a_veo_video_task_page_offers_extend_and_the_upgrades(staff_client, staf
 
 
 @pytest.mark.django_db
+def test_an_extension_with_a_prompt_only_shows_no_empty_settings(staff_client, staff):
+    extension = video_of(staff, operation="extend", upstream="veo_task_ext")
+    page = staff_client.get(f"/tasks/{extension.task_id}/").content.decode()
+    assert "<h2>Prompt</h2>" in page and "<h2>Settings</h2>" not in page
+    source = video_of(staff, upstream="veo_task_src")
+    GenerationTask.objects.filter(pk=source.task_id).update(params={"prompt": "x", "duration": 8})
+    assert "<h2>Settings</h2>" in staff_client.get(f"/tasks/{source.task_id}/").content.decode()
+
+
+@pytest.mark.django_db
 def test_an_image_offers_to_make_a_video_from_it(staff):
     image = make_asset(make_task(staff, state=State.SUCCEEDED))
     actions = followups.actions_for(image)
