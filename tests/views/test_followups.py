@@ -151,3 +151,11 @@ def test_change_and_rerun_of_a_followup_keeps_its_source(staff_client, staff):
         f"/generate/?model=veo3-fast&operation=extend&from_task={task.pk}"
     ).content.decode()
     assert f'name="source_asset" value="{asset.pk}"' in page and "then" in page
+
+
+@pytest.mark.django_db
+def test_an_upgrade_without_a_prompt_is_named_by_its_operation_in_the_gallery(staff_client, staff):
+    upgrade = video_of(staff, operation="1080p", upstream="veo_task_source#1080p/0/ab")
+    GenerationTask.objects.filter(pk=upgrade.task_id).update(prompt_text="")
+    page = staff_client.get("/gallery/").content.decode()
+    assert '<p class="card-prompt muted">Get the 1080p version</p>' in page
