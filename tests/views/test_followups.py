@@ -159,3 +159,13 @@ def test_an_upgrade_without_a_prompt_is_named_by_its_operation_in_the_gallery(st
     GenerationTask.objects.filter(pk=upgrade.task_id).update(prompt_text="")
     page = staff_client.get("/gallery/").content.decode()
     assert '<p class="card-prompt muted">Get the 1080p version</p>' in page
+
+
+@pytest.mark.django_db
+def test_restyling_a_video_offers_to_upload_another_video_not_an_image(staff_client, staff):
+    asset = video_of(staff)
+    url = f"/generate/?model=runway-aleph&operation=restyle&input_asset={asset.pk}"
+    page = staff_client.get(url).content.decode()
+    assert f"Use the video from task #{asset.task_id}" in page
+    assert "Or upload another video to use instead." in page
+    assert "Or upload another image" not in page
