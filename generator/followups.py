@@ -85,7 +85,12 @@ def actions_for(asset: Asset) -> list[Action]:
 
 
 def _takes_as_input(operation: catalog.Operation, kind: str) -> bool:
-    return any(_PARAM_KIND.get(p.type) == kind for p in operation.file_params)
+    return any(param_kind(p) == kind for p in operation.file_params)
+
+
+def param_kind(param: catalog.Param) -> str | None:
+    """The kind of asset (image, video, audio) a file parameter takes."""
+    return _PARAM_KIND.get(param.type)
 
 
 def _followup_label(model: catalog.CatalogModel, operation: catalog.Operation) -> str:

@@ -39,6 +39,7 @@ from generator.kie import (
     InsufficientCreditsError,
     KieError,
     NotFoundError,
+    RateLimitedError,
     TaskStatus,
     UpstreamState,
     downloads,
@@ -1044,14 +1045,27 @@ def refresh_prices(sleep=time.sleep) -> int:
     return prices.refresh(sleep=sleep)
 
 
-def refresh_availability() -> None:
+# Pauses before asking for the model list again after a 429: it shares kie.ai's one
+# discovery request per second with the price refresh, which both schedules start together.
+AVAILABILITY_RETRY_SECONDS = (5, 10, 20)
+
+
+def refresh_availability(sleep=time.sleep) -> None:
     """Scheduled: kie.ai's model list marks the Market models it no longer has as
     unavailable (and those it has again as available); see generator.availability."""
-    try:
-        with kie_client() as client:
-            availability.refresh_from_discovery(client)
-    except KieError as exc:
-        logger.warning("model availability not refreshed: %s", exc)
+    for pause in (*AVAILABILITY_RETRY_SECONDS, None):
+        try:
+            with kie_client() as client:
+                availability.refresh_from_discovery(client)
+            return
+        except RateLimitedError as exc:
+            if pause is None:
+                logger.warning("model availability not refreshed: %s", exc)
+                return
+            sleep(pause)
+        except KieError as exc:
+            logger.warning("model availability not refreshed: %s", exc)
+            return
 
 
 def _refresh_balance_after_completions(min_age=credits.BALANCE_MIN_AGE) -> None:

@@ -68,10 +68,11 @@ def _names(clause: str, price_key: str) -> bool:
 
 
 def market_models() -> list[tuple[catalog.CatalogModel, str]]:
-    """Each Market model of the catalog, with the model id its price is asked under."""
+    """Each Market model of the catalog, with the model id its price is asked under;
+    retired ones (Sora 2) are not asked for: kie.ai answers 404 for them."""
     found = []
     for model in catalog.MODELS:
-        if model.family is not catalog.Family.MARKET:
+        if model.family is not catalog.Family.MARKET or model.retired:
             continue
         api_model = next((op.api_model for op in model.operations if op.api_model), None)
         if api_model:

@@ -183,6 +183,25 @@ def test_kie_models_refresh_and_the_scheduled_job_read_the_sandbox_list(sandbox)
 
 
 @pytest.mark.django_db
+def test_the_scheduled_job_asks_again_after_a_429(sandbox):
+    ModelAvailability.objects.create(
+        model_key="kling-2.6",
+        status=Availability.UNAVAILABLE,
+        source=availability.SOURCE_DISCOVERY,
+    )
+    sandbox.state.last_discovery = sandbox.config.clock()  # the price refresh just asked
+    pauses = []
+
+    def sleep(seconds):
+        pauses.append(seconds)
+        sandbox.state.last_discovery = float("-inf")
+
+    jobs.refresh_availability(sleep=sleep)
+    assert pauses == [jobs.AVAILABILITY_RETRY_SECONDS[0]]
+    assert availability.status_of(catalog.get("kling-2.6")).available
+
+
+@pytest.mark.django_db
 def test_the_refresh_is_scheduled():
     from django_q.models import Schedule
 

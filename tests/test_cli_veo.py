@@ -9,7 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from generator.models import GenerationTask, State
+from generator.sandbox.video import make_mp4
 from tests.factories import make_asset, make_task
+from tests.media_files import store_media_asset
 
 
 def kie(*args) -> str:
@@ -116,3 +118,27 @@ def test_status_json_assets_carry_duration_and_poster(staff):
     shown = out["assets"][0]
     assert shown["duration"] == 8.0 and shown["poster_path"] is None
     assert shown["width"] == 160 and shown["height"] == 90
+
+
+def test_from_a_video_fills_the_video_parameter_of_a_video_to_video_model(staff):
+    task = make_task(staff, state=State.SUCCEEDED, model="veo3-fast", upstream_task_id="v1")
+    asset = store_media_asset(task, make_mp4("a desk", 320, 180, 2))
+    args = ["--operation", "restyle", "--from", str(asset.pk), "--prompt", "autumn", "--json"]
+    out = json.loads(kie("generate", "runway-aleph", *args))
+    task = GenerationTask.objects.get(pk=out["id"])
+    assert [i.source_asset_id for i in task.inputs.all()] == [asset.pk]
+
+
+def test_from_a_video_for_a_retired_video_model_says_it_is_retired(staff):
+    asset = finished_veo_video(staff)
+    with pytest.raises(CommandError, match="Luma Modify cannot be used. Retired since"):
+        kie(
+            "generate",
+            "luma-modify",
+            "--operation",
+            "modify",
+            "--from",
+            str(asset.pk),
+            "--prompt",
+            "autumn",
+        )

@@ -48,6 +48,15 @@ def _size(ratio: str, quality: str) -> tuple[int, int]:
     return width, height
 
 
+def _extension_size(source: tuple[int, int], quality: str) -> tuple[int, int]:
+    """An extension keeps the original's aspect ratio, at the quality it asks for."""
+    width, height = source
+    for ratio, (w, h) in _SIZES_720.items():
+        if w * height == h * width:
+            return _size(ratio, quality)
+    return source
+
+
 def _prompt(body: dict[str, Any]) -> str:
     prompt = body.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
@@ -124,7 +133,7 @@ def extend(app: SandboxApp, request: Request) -> dict[str, str]:
         price_params=body,
         prompt=prompt,
         title=TITLE,
-        sizes=[source.sizes[0]],  # an extension keeps the original's aspect ratio
+        sizes=[_extension_size(source.sizes[0], quality)],
         fmt="mp4",
         base_name=source.file_names[0],
         price=get("runway").estimate({"quality": quality}, operation_key="extend"),

@@ -130,11 +130,6 @@ def plural_count(value) -> int:
 
 
 @register.filter
-def video_followups(asset) -> list:
-    """A finished video's follow-ups made through kie.ai (extend, 1080p, 4K): the buttons
-    of its task page. Music under it has its own form there."""
-    from generator import catalog, followups
-
-    if asset.kind != catalog.Kind.VIDEO or asset.task.state != "SUCCEEDED":
-        return []
-    return [a for a in followups.actions_for(asset) if a.kind == followups.FOLLOWUP]
+def get_item(mapping, key):
+    """`mapping[key]`, or an empty list when it has no such key."""
+    return mapping.get(key, []) if mapping else []

@@ -15,9 +15,9 @@ from django_htmx.http import (
     HttpResponseStopPolling,
 )
 
-from generator import catalog, credits, generations, lineage, long_jobs
+from generator import catalog, credits, followups, generations, lineage, long_jobs
 from generator.forms import new_submission_token
-from generator.models import GenerationTask, TaskInput
+from generator.models import GenerationTask, State, TaskInput
 from generator.roles import GENERATE, VIEW_STUDIO
 from generator.views.access import requires
 from generator.views.gallery import LIVE_INTERVAL
@@ -48,6 +48,7 @@ def task_detail(request, pk: int):
         "may_approve": task.awaits_approval and credits.may_approve(request.user),
         "elapsed": long_jobs.elapsed(task),
         "lineage": lineage.of_task(task),
+        "followups": _followups(task),
     }
     if request.htmx and request.htmx.target == "task-body":
         response = render(request, "generator/task.html#body", context)
@@ -55,6 +56,18 @@ def task_detail(request, pk: int):
             response.status_code = HttpResponseStopPolling.status_code
         return response
     return render(request, "generator/task.html", context)
+
+
+def _followups(task: GenerationTask) -> dict[int, list[followups.Action]]:
+    """Each finished video's follow-ups (extend, 1080p, 4K...), by asset id; the rest of
+    what an asset can become is on its own page."""
+    if task.state != State.SUCCEEDED:
+        return {}
+    return {  # a track's follow-ups are listed by its own markup (_track.html)
+        asset.pk: [a for a in followups.actions_for(asset) if a.kind == followups.FOLLOWUP]
+        for asset in task.assets.all()
+        if asset.kind == "video"
+    }
 
 
 def _timings(task: GenerationTask) -> list[tuple[str, float]]:

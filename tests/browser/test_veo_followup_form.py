@@ -42,3 +42,24 @@ def test_a_veo_followup_shows_its_source_and_makes_the_task(live_server, browser
     page.wait_for_url("**/gallery/**")
     assert GenerationTask.objects.get(operation="4k").source_asset_id == asset.pk
     assert page.js_errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_veo_followup_form_and_the_asset_page_fit_the_width(
+    live_server, browser_page
+):
+    claire = make_person("claire", "marketer")
+    asset = video_of(claire)
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(
+        page,
+        f"{live_server.url}/generate/?model=veo3-fast&operation=extend&source_asset={asset.pk}",
+    )
+    expect(page.locator(".followup-source")).to_be_visible()
+    overflow = "document.documentElement.scrollWidth - window.innerWidth"
+    assert page.evaluate(overflow) == 0  # Veo's six operation tabs wrap
+    page.goto(f"{live_server.url}/assets/{asset.pk}/")
+    expect(page.locator(".actions .followup").first).to_be_visible()
+    assert page.evaluate(overflow) == 0  # long follow-up buttons and the kie.ai task id wrap

@@ -95,3 +95,9 @@ def test_a_refresh_kie_refuses_keeps_the_prices_it_had(sandbox, monkeypatch):
 @pytest.mark.django_db
 def test_prices_are_refreshed_daily():
     assert Schedule.objects.get(func="generator.jobs.refresh_prices").schedule_type == "D"
+
+
+def test_retired_market_models_are_not_asked_for_a_price():
+    asked = {model.key for model, _ in prices.market_models()}
+    assert "kling-3.0" in asked
+    assert not asked & {"sora-2", "sora-2-pro"}

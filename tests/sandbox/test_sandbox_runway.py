@@ -107,3 +107,16 @@ def test_failures_say_fail_with_a_fail_code_and_are_refunded(kie):
     with app.state.lock:
         body = sandbox_runway.callback_body(app, app.state.tasks[task_id])
     assert body["data"] == {"task_id": task_id, "video_id": "", "video_url": "", "image_url": ""}
+
+
+def test_an_extension_keeps_the_aspect_ratio_at_the_quality_it_asks_for(kie):
+    client, app = kie
+    fields = {"prompt": "a boat", "duration": 5, "quality": "720p", "aspectRatio": "9:16"}
+    source = client.runway.create(None, fields)
+    client.clock.advance(3)
+    extended = client.runway.create(
+        "extend", {"taskId": source, "prompt": "further", "quality": "1080p"}
+    )
+    client.clock.advance(3)
+    status = client.runway.get_status(extended)
+    assert probe(app, status.result_urls[0]) == (1080, 1920, 10.0, False)

@@ -59,6 +59,25 @@ def test_a_runway_video_offers_runway_extend_only(staff):
 
 
 @pytest.mark.django_db
+def test_a_veo_video_task_page_offers_extend_and_the_upgrades(staff_client, staff):
+    asset = video_of(staff)
+    page = staff_client.get(f"/tasks/{asset.task_id}/").content.decode()
+    for operation in ("extend", "1080p", "4k"):
+        assert f"operation={operation}&amp;source_asset={asset.pk}" in page
+    assert f"model=runway-aleph&operation=restyle&input_asset={asset.pk}" in page
+
+
+@pytest.mark.django_db
+def test_an_extension_with_a_prompt_only_shows_no_empty_settings(staff_client, staff):
+    extension = video_of(staff, operation="extend", upstream="veo_task_ext")
+    page = staff_client.get(f"/tasks/{extension.task_id}/").content.decode()
+    assert "<h2>Prompt</h2>" in page and "<h2>Settings</h2>" not in page
+    source = video_of(staff, upstream="veo_task_src")
+    GenerationTask.objects.filter(pk=source.task_id).update(params={"prompt": "x", "duration": 8})
+    assert "<h2>Settings</h2>" in staff_client.get(f"/tasks/{source.task_id}/").content.decode()
+
+
+@pytest.mark.django_db
 def test_an_image_offers_to_make_a_video_from_it(staff):
     image = make_asset(make_task(staff, state=State.SUCCEEDED))
     actions = followups.actions_for(image)
@@ -142,3 +161,20 @@ def test_a_finished_videos_task_page_offers_its_followups_and_music(staff, staff
         assert f"operation={operation}&amp;source_asset={asset.pk}" in page
     assert f"/assets/{asset.pk}/soundtrack/" in page  # music under it: its own form
     assert "model=soundtrack" not in page
+
+
+def test_an_upgrade_without_a_prompt_is_named_by_its_operation_in_the_gallery(staff_client, staff):
+    upgrade = video_of(staff, operation="1080p", upstream="veo_task_source#1080p/0/ab")
+    GenerationTask.objects.filter(pk=upgrade.task_id).update(prompt_text="")
+    page = staff_client.get("/gallery/").content.decode()
+    assert '<p class="card-prompt muted">Get the 1080p version</p>' in page
+
+
+@pytest.mark.django_db
+def test_restyling_a_video_offers_to_upload_another_video_not_an_image(staff_client, staff):
+    asset = video_of(staff)
+    url = f"/generate/?model=runway-aleph&operation=restyle&input_asset={asset.pk}"
+    page = staff_client.get(url).content.decode()
+    assert f"Use the video from task #{asset.task_id}" in page
+    assert "Or upload another video to use instead." in page
+    assert "Or upload another image" not in page

@@ -163,7 +163,7 @@ def test_the_task_page_offers_to_restyle_a_video_and_animate_an_image(staff_clie
     video = video_asset(GenerationTask.objects.get(pk=made.pk), clip)
     page = staff_client.get(f"/tasks/{video.task_id}/").content.decode()
     assert "Restyle this video" in page
-    assert f"?model=runway-aleph&input_asset={video.pk}" in page
+    assert f"?model=runway-aleph&operation=restyle&input_asset={video.pk}" in page
     assert "Use as input of an edit" not in page
     image = make_asset(make_task(staff, state="SUCCEEDED"))
     page = staff_client.get(f"/tasks/{image.task_id}/").content.decode()

@@ -39,7 +39,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.utils import timezone, translation
 
-from generator import availability, catalog, generations, jobs, music, roles, soundtrack
+from generator import availability, catalog, followups, generations, jobs, music, roles, soundtrack
 from generator.kie import KieError
 from generator.models import ApiToken, Asset, CreditBalanceSnapshot, GenerationTask
 from generator.sandbox.server import number, port
@@ -771,10 +771,14 @@ def _from_asset(model_key: str, operation_key: str | None, asset_id: int | None)
     if operation.is_followup:
         return asset, []
     if operation.file_params:
-        return None, [generations.ImageInput(asset=asset, param=operation.file_params[0].name)]
+        # The parameter taking this kind of file (Aleph: a video to restyle, an image as
+        # its reference); otherwise the first, whose check then says what it wants.
+        fitting = [p for p in operation.file_params if followups.param_kind(p) == asset.kind]
+        param = (fitting or operation.file_params)[0]
+        return None, [generations.ImageInput(asset=asset, param=param.name)]
     raise CommandError(
-        f"--from: {model_key} {operation.key} takes no asset (use a follow-up operation, "
-        "e.g. extend, 1080p, 4k, or one that takes a file)"
+        f"--from: {model_key} {operation.key} takes no asset (use --operation extend, "
+        "1080p, 4k, or one that takes an image or a video)"
     )
 
 
