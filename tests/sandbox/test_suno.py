@@ -223,3 +223,21 @@ def test_the_complete_callback_is_snake_case(env):
         body = app._callback_body(app.state.tasks[task_id])
     assert body["data"]["callbackType"] == "complete" and body["data"]["task_id"] == task_id
     assert "audio_url" in body["data"]["data"][0]
+
+
+def test_an_extend_that_inherits_the_source_settings_needs_no_prompt(env):
+    app, http, clock = env
+    _, item = finished_track(env)
+    created = post(
+        http,
+        "/api/v1/generate/extend",
+        audioId=item["id"],
+        defaultParamFlag=False,
+        continueAt=5,
+        model="V5",
+    )
+    assert created["code"] == 200, created
+    clock.now += 11
+    data = get(http, "/api/v1/generate/record-info", created["data"]["taskId"])
+    assert data["status"] == "SUCCESS"
+    assert data["response"]["sunoData"][0]["title"].startswith(item["title"])
