@@ -1,0 +1,24 @@
+"""A track's follow-up form on a phone: its six tabs stay inside the screen."""
+
+import pytest
+from playwright.sync_api import expect
+
+from generator import generations
+from tests.browser.login import log_in, make_person
+from tests.helpers import settle
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_extend_form_fits_a_phone(live_server, sandbox, clock, browser_page):
+    claire = make_person("claire", "marketer")
+    task = generations.start_generation(
+        claire, "suno", "generate", {"prompt": "a cheerful jingle for our phone app"}
+    )
+    settle(clock)
+    track = task.assets.order_by("index").first()
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, f"{live_server.url}/generate/?model=suno&operation=extend&source_asset={track.pk}")
+    expect(page.locator(".compose-head [role=tab]")).to_have_count(6)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
