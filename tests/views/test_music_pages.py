@@ -164,3 +164,20 @@ def test_the_song_form_offers_no_follow_up_tab_without_a_track(staff_client):
     html = staff_client.get("/generate/?model=suno").content.decode()
     assert "operation=upload-cover" in html
     assert "operation=extend" not in html and "operation=add-vocals" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stem_reads_as_a_stem_and_its_format_once(sandbox, clock, staff, staff_client):
+    task = song(staff)
+    settle(clock)
+    task.refresh_from_db()
+    assert task.state == State.SUCCEEDED, (task.state, task.last_error)
+    track = task.assets.order_by("index").first()
+    stems = generations.start_generation(
+        staff, "suno-stems", "separate", {"type": "split_stem"}, source_asset=track
+    )
+    settle(clock)
+    html = staff_client.get(f"/tasks/{stems.pk}/").content.decode()
+    assert "stem:vocals" not in html  # the stored code, not words
+    assert '<strong class="track-title">Vocals</strong> <span class="muted">· stem</span>' in html
+    assert "MP3 · MP3" not in html and "· MP3 · " in html
