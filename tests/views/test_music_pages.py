@@ -181,3 +181,5 @@ def test_a_stem_reads_as_a_stem_and_its_format_once(sandbox, clock, staff, staff
     assert "stem:vocals" not in html  # the stored code, not words
     assert '<strong class="track-title">Vocals</strong> <span class="muted">· stem</span>' in html
     assert "MP3 · MP3" not in html and "· MP3 · " in html
+    assert "<h2>Prompt</h2>" not in html  # a separation has none: no empty heading
+    assert "<h2>Settings</h2>" in html
