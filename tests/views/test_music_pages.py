@@ -119,6 +119,9 @@ def test_add_music_under_a_video_from_its_page(staff, staff_client):
     task = GenerationTask.objects.get(model_key="soundtrack")
     assert response.url == task.get_absolute_url()
     assert task.source_asset == video and task.params == {"audio_asset": track.pk, "volume": 0.6}
+    page = staff_client.get(task.get_absolute_url()).content.decode()
+    lineage = page[page.index('<ul class="lineage">') :]
+    assert f'href="/assets/{video.pk}/"' in lineage and f'href="/assets/{track.pk}/"' in lineage
 
 
 @pytest.mark.django_db
