@@ -1,4 +1,5 @@
-"""A track's follow-up form on a phone: its six tabs stay inside the screen."""
+"""A track on a phone: its follow-up form's six tabs and its page's buttons stay inside
+the screen (French labels are the longest)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -22,3 +23,27 @@ def test_the_extend_form_fits_a_phone(live_server, sandbox, clock, browser_page)
     log_in(page, f"{live_server.url}/generate/?model=suno&operation=extend&source_asset={track.pk}")
     expect(page.locator(".compose-head [role=tab]")).to_have_count(6)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+WIDEST_BUTTON = """() => Math.max(...[...document.querySelectorAll('.task-media .button')]
+    .map(b => b.getBoundingClientRect().right))"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_track_page_buttons_fit_a_phone_in_french(live_server, sandbox, clock, browser_page):
+    claire = make_person("claire", "marketer")
+    task = generations.start_generation(
+        claire,
+        "suno",
+        "generate",
+        {"prompt": "[Verse]\nHold the line", "customMode": True, "style": "pop", "title": "Hold"},
+    )
+    settle(clock)
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, f"{live_server.url}/tasks/{task.pk}/")
+    page.click(".lang-switch button[value=fr], header button:has-text('FR')")
+    page.wait_for_load_state()
+    expect(page.locator(".task-media form .button").first).to_contain_text("paroles")
+    assert page.evaluate(WIDEST_BUTTON) <= 390
