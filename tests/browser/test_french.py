@@ -20,7 +20,7 @@ CATALOGS = [
 ]
 # Brand and product names stay as they are in both languages, and the switcher names
 # each language in that language.
-NAMES = ["AutoScale Studio", "kie.ai", "English", *(model.label for model in catalog.MODELS)]
+NAMES = ["AutoScale Studio", "kie.ai", "English", *(str(model.label) for model in catalog.MODELS)]
 
 
 def words(text: str) -> set[str]:
