@@ -48,7 +48,7 @@ def probe_audio(stream, max_seconds: float = MAX_SECONDS) -> AudioInfo:
             if container.streams.video and container.format.name.startswith("mov"):
                 raise MediaError(_("a video is not a track"))
             audio = container.streams.audio[0]
-            codec = audio.codec_context.name
+            codec = (audio.codec_context.name or "").removesuffix("float")  # mp3float: mp3
             formats = container.format.name
             samples = 0
             rate = audio.codec_context.sample_rate or 1

@@ -143,9 +143,12 @@ def start_generation(
     model = catalog.get(model_key)
     operation = model.operation(operation_key)
     availability.refuse_if_unavailable(model)
-    if operation.api_model == "wav" and model.family is catalog.Family.SUNO and source_asset:
+    is_wav = operation.api_model == "wav" and model.family is catalog.Family.SUNO
+    if is_wav and source_asset is not None:
+        # Before the "already asked for" check: kie makes one WAV per track (409 after),
+        # so the earlier conversion is the answer, not an error.
         earlier_wav = music.earlier_conversion(user, model.key, source_asset)
-        if earlier_wav:  # kie makes one WAV per track (409 after): the earlier one it is
+        if earlier_wav:
             return earlier_wav
     _check_source(model, operation, source_asset)
     raw = dict(raw_params)

@@ -27,6 +27,11 @@ def of_task(task: GenerationTask) -> Lineage:
     for task_input in task.inputs.all():
         if task_input.source_asset_id and task_input.source_asset not in made_from:
             made_from.append(task_input.source_asset)
+    track_id = (task.params or {}).get("audio_asset") if task.model_key == "soundtrack" else None
+    if isinstance(track_id, int):  # a soundtrack is made from a video and a track
+        track = Asset.objects.filter(pk=track_id).select_related("task").first()
+        if track and track not in made_from:
+            made_from.append(track)
     made_later = (
         GenerationTask.objects.filter(
             Q(source_asset__task=task) | Q(inputs__source_asset__task=task)

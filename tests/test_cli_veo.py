@@ -84,7 +84,7 @@ def test_generate_followup_from_an_asset(staff):
 
 
 def test_a_followup_without_from_says_what_is_missing(staff):
-    with pytest.raises(CommandError, match="finished result"):
+    with pytest.raises(CommandError, match="needs the finished result it acts on"):
         kie("generate", "veo3-fast", "--operation", "4k")
 
 

@@ -118,15 +118,18 @@ def _version(body, allowed=VERSIONS, required=True) -> str:
     return value
 
 
-def _song_fields(body: dict[str, Any], version: str, custom: bool, instrumental: bool) -> str:
-    """Check generate-like fields (kie-api.md 8.1); returns the prompt."""
+def _song_fields(
+    body: dict[str, Any], version: str, custom: bool, instrumental: bool, inherits: bool = False
+) -> str:
+    """Check generate-like fields (kie-api.md 8.1); returns the prompt. An extend with
+    defaultParamFlag false (`inherits`) takes its words from the source track."""
     prompt_max, style_max, title_max = _LIMITS[version]
     if custom:
         _string(body, "style", style_max, required=True)
         _string(body, "title", title_max, required=True)
         prompt = _string(body, "prompt", prompt_max, required=not instrumental)
     else:
-        prompt = _string(body, "prompt", _SIMPLE_PROMPT, required=True)
+        prompt = _string(body, "prompt", _SIMPLE_PROMPT, required=not inherits)
     _string(body, "negativeTags", 1000)
     if body.get("vocalGender") not in (None, "", "m", "f"):
         raise ApiError(422, "vocalGender must be m or f")
@@ -274,7 +277,8 @@ def _music(app, request, endpoint: str) -> dict[str, str]:
         version = _version(body)
         if endpoint in ("extend", "upload-extend") and not custom:
             custom = _bool(body, "defaultParamFlag", required=True)
-        prompt = _song_fields(body, version, custom, instrumental)
+        inherits = endpoint == "extend" and not custom
+        prompt = _song_fields(body, version, custom, instrumental, inherits)
         title = body.get("title") or " ".join(prompt.split()[:4]).title() or "Sandbox song"
         tags = body.get("style") or "pop, upbeat"
         if endpoint == "extend":

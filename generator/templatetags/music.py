@@ -4,6 +4,7 @@ the tracks one can put under a video."""
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext
 
 from generator import music
 from generator.forms import new_submission_token
@@ -21,6 +22,14 @@ def early_tracks(task):
 @register.simple_tag
 def suno_followups(asset):
     return music.followups_for(asset) if asset.kind == "audio" else []
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """What a track is beside a song, in words (its stored role is a code: stem:bass)."""
+    if role.startswith("stem:"):
+        return gettext("stem")
+    return {"wav": gettext("WAV copy")}.get(role, "")
 
 
 @register.simple_tag

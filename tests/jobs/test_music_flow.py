@@ -55,6 +55,7 @@ def test_a_song_walks_the_stages_and_becomes_two_tracks_with_their_words(sandbox
         assert "We pick up every call" in track.lyrics
         assert track.duration == pytest.approx(20, abs=0.2)
         assert track.waveform and track.poster and track.thumbnail
+        assert track.codec == "mp3"  # the format, not PyAV's decoder name (mp3float)
         with track.file.open("rb") as stored, av.open(stored) as container:
             assert container.streams.audio[0].codec_context.name.startswith("mp3")
     assert tracks[0].sha256 != tracks[1].sha256  # two different tunes

@@ -247,3 +247,21 @@ def test_callbacks_come_at_text_first_and_complete_each_once():
     assert kinds == ["text", "first", "complete"]
     assert all(b["data"]["task_id"] == task_id for b in bodies)
     assert bodies[0]["data"]["data"] == [] and bodies[1]["data"]["data"][0]["stream_audio_url"]
+
+
+def test_an_extend_that_inherits_the_source_settings_needs_no_prompt(env):
+    app, http, clock = env
+    _, item = finished_track(env)
+    created = post(
+        http,
+        "/api/v1/generate/extend",
+        audioId=item["id"],
+        defaultParamFlag=False,
+        continueAt=5,
+        model="V5",
+    )
+    assert created["code"] == 200, created
+    clock.now += 11
+    data = get(http, "/api/v1/generate/record-info", created["data"]["taskId"])
+    assert data["status"] == "SUCCESS"
+    assert data["response"]["sunoData"][0]["title"].startswith(item["title"])

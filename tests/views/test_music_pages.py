@@ -122,6 +122,9 @@ def test_add_music_under_a_video_from_its_page(staff, staff_client):
     task = GenerationTask.objects.get(model_key="soundtrack")
     assert response.url == task.get_absolute_url()
     assert task.source_asset == video and task.params == {"audio_asset": track.pk, "volume": 0.6}
+    page = staff_client.get(task.get_absolute_url()).content.decode()
+    lineage = page[page.index('<ul class="lineage">') :]
+    assert f'href="/assets/{video.pk}/"' in lineage and f'href="/assets/{track.pk}/"' in lineage
 
 
 @pytest.mark.django_db
@@ -193,3 +196,22 @@ def test_a_paid_call_kie_refuses_is_released_and_one_that_dies_stays_counted(sta
         music._paid_call(staff, Decimal("0.5"), "lost call", "lease-b", lost)
     assert CreditLedgerEntry.objects.get(note="lost call").amount == Decimal("-0.5")
     assert music._paid_call(staff, Decimal("0.4"), "fine", "lease-b", lambda: "ok") == "ok"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stem_reads_as_a_stem_and_its_format_once(sandbox, clock, staff, staff_client):
+    task = song(staff)
+    settle(clock)
+    task.refresh_from_db()
+    assert task.state == State.SUCCEEDED, (task.state, task.last_error)
+    track = task.assets.order_by("index").first()
+    stems = generations.start_generation(
+        staff, "suno-stems", "separate", {"type": "split_stem"}, source_asset=track
+    )
+    settle(clock)
+    html = staff_client.get(f"/tasks/{stems.pk}/").content.decode()
+    assert "stem:vocals" not in html  # the stored code, not words
+    assert '<strong class="track-title">Vocals</strong> <span class="muted">· stem</span>' in html
+    assert "MP3 · MP3" not in html and "· MP3 · " in html
+    assert "<h2>Prompt</h2>" not in html  # a separation has none: no empty heading
+    assert "<h2>Settings</h2>" in html
