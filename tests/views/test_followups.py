@@ -36,12 +36,7 @@ def test_a_veo_video_offers_its_own_model_followups(staff):
     found = {
         (query(a)["model"], query(a)["operation"]) for a in actions if a.kind == followups.FOLLOWUP
     }
-    assert found == {
-        ("veo3-fast", "extend"),
-        ("veo3-fast", "1080p"),
-        ("veo3-fast", "4k"),
-        ("soundtrack", "soundtrack"),  # music under any finished video, made here
-    }
+    assert found == {("veo3-fast", "extend"), ("veo3-fast", "1080p"), ("veo3-fast", "4k")}
     assert all(query(a)["source_asset"] == str(asset.pk) for a in actions if a.kind == "followup")
     assert all(a.url.startswith("/generate/?") for a in actions)
 
@@ -49,8 +44,7 @@ def test_a_veo_video_offers_its_own_model_followups(staff):
 @pytest.mark.django_db
 def test_an_upgraded_video_offers_no_followup_and_an_unfinished_one_neither(staff):
     upgraded = video_of(staff, operation="1080p", upstream="veo_task_source#1080p/0/ab")
-    found = [query(a) for a in followups.actions_for(upgraded) if a.kind == "followup"]
-    assert [q["model"] for q in found] == ["soundtrack"]  # no Veo follow-up of an upgrade
+    assert [a for a in followups.actions_for(upgraded) if a.kind == "followup"] == []
     running = video_of(staff, upstream="other")
     GenerationTask.objects.filter(pk=running.task_id).update(state=State.RUNNING)
     running.refresh_from_db()
@@ -61,10 +55,7 @@ def test_an_upgraded_video_offers_no_followup_and_an_unfinished_one_neither(staf
 def test_a_runway_video_offers_runway_extend_only(staff):
     asset = video_of(staff, model="runway", upstream="ee603959-debb-48d1-98c4-a6d1c717eba6")
     found = [query(a) for a in followups.actions_for(asset) if a.kind == "followup"]
-    assert [(q["model"], q["operation"]) for q in found] == [
-        ("runway", "extend"),
-        ("soundtrack", "soundtrack"),
-    ]
+    assert [(q["model"], q["operation"]) for q in found] == [("runway", "extend")]
 
 
 @pytest.mark.django_db

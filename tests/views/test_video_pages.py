@@ -55,7 +55,7 @@ def test_a_track_shows_its_waveform_and_a_player(staff_client, track):
     assert f'class="card-waveform" src="{track.waveform_url()}"' in gallery
     assert "data-preview" not in gallery  # only videos preview on hover
     page = staff_client.get(track.task.get_absolute_url()).content.decode()
-    assert f'<audio class="track-player" src="{track.get_absolute_url()}"' in page
+    assert f'<audio class="asset-media asset-audio" src="{track.get_absolute_url()}"' in page
     assert f'src="{track.waveform_url()}"' in page and "0:02" in page
     assert staff_client.get(track.waveform_url()).status_code == 200
 
