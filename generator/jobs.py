@@ -960,7 +960,12 @@ def store_result(task: GenerationTask, index: int, url: str, client, deadline: f
 
 def _suno_fetcher(client, deadline: float, task_kind: str):
     def fetch(url: str, stream):
-        fetched = _fetch(url, stream, client, deadline, task_kind)
+        try:
+            fetched = _fetch(url, stream, client, deadline, task_kind)
+        except DownloadError as exc:
+            if exc.gone:  # an expired or passing 404: retried, never final at once
+                raise DownloadError(str(exc), permanent=False) from None
+            raise
         if fetched.content_type in WEB_PAGE_TYPES:
             raise DownloadError(
                 _("the server sent a web page instead of the file"), permanent=False

@@ -198,3 +198,16 @@ def test_a_suno_stage_callback_brings_the_poll_forward(sandbox, clock, staff, cl
     assert client.post("/kie/callback/", body, content_type="application/json").status_code == 200
     task.refresh_from_db()
     assert task.next_poll_at < later
+
+
+def test_a_tracks_expired_link_is_retried_not_final(monkeypatch):
+    from generator.kie.downloads import DownloadError
+
+    def gone(*args, **kwargs):
+        raise DownloadError("the file is gone (HTTP 404)", permanent=True, gone=True)
+
+    monkeypatch.setattr(jobs, "_fetch", gone)
+    fetch = jobs._suno_fetcher(client=None, deadline=0, task_kind="audio")
+    with pytest.raises(DownloadError) as caught:
+        fetch("https://tempfile.aiquickdraw.com/s/a.mp3", None)
+    assert caught.value.permanent is False  # a CDN's 404 may pass: the download retries
