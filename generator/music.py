@@ -33,6 +33,7 @@ from generator.kie import (
 )
 from generator.kie import suno as kie_suno
 from generator.media import MediaError, as_django_file, image_thumbnail, inspect_image, spooled_file
+from generator.media import audio as media_audio
 from generator.models import Asset, CreditLedgerEntry, GenerationTask, JobLease, State
 
 logger = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ def store_result(task: GenerationTask, index: int, url: str, fetch) -> Asset:
         asset.duration = info.duration
         asset.codec = info.codec
         asset.has_audio = True
-        waveform = ContentFile(audio.make_waveform(stream))
+        waveform = media_audio.probe_and_waveform(stream)["waveform"]
         if endpoint == "vocal-removal":
             stems = kie_suno.stem_urls(record)
             name = stems[index][0] if index < len(stems) and stems[index][1] == url else "stem"
